@@ -10,7 +10,7 @@
 namespace gibbs {
 
 class Generator {
-public:
+  public:
     explicit Generator(uint64_t seed = 0) { this->seed(seed); }
 
     void seed(uint64_t seed);
@@ -57,7 +57,7 @@ public:
         spare_ = st.spare;
     }
 
-private:
+  private:
     static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
     void jump();
 
