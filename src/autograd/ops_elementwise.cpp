@@ -7,6 +7,7 @@
 #include "gibbs/autograd/ops.hpp"
 #include "gibbs/tensor/reduce.hpp"
 #include "tensor/elementwise.hpp"
+#include "tensor/vmath.hpp"
 
 namespace gibbs {
 
@@ -231,14 +232,7 @@ Tensor tanh(const Tensor& x) {
 // y = σ(x) = 1/(1 + e⁻ˣ), y' = y(1 − y).
 Tensor sigmoid(const Tensor& x) {
     return unary(
-        x, "sigmoid",
-        [](auto v) {
-            // NOTE: two branches keep exp's argument non-positive, so no overflow.
-            using T = decltype(v);
-            if (v >= 0) return T(1) / (T(1) + std::exp(-v));
-            const T e = std::exp(v);
-            return e / (T(1) + e);
-        },
+        x, "sigmoid", [](auto v) { return vm::sigmoid(v); },
         [](auto, auto y) { return y * (1 - y); });
 }
 Tensor relu(const Tensor& x) {
@@ -280,9 +274,9 @@ Tensor gelu(const Tensor& x) {
 // y = x σ(x), y' = σ(x)(1 + x(1 − σ(x))).
 Tensor silu(const Tensor& x) {
     return unary(
-        x, "silu", [](auto v) { return v / (1 + std::exp(-v)); },
+        x, "silu", [](auto v) { return v * vm::sigmoid(v); },
         [](auto v, auto) {
-            const auto s = 1 / (1 + std::exp(-v));
+            const auto s = vm::sigmoid(v);
             return s * (1 + v * (1 - s));
         });
 }
