@@ -80,6 +80,12 @@ void run_ising(const IsingOptions& o) {
     gibbs::check(o.dtype == "uint8" || o.dtype == "float32",
                  "ising: --dtype must be uint8 or float32, got '", o.dtype, "'");
     gibbs::check(o.save_every >= 1, "ising: --save-every must be at least 1");
+    if (!o.out.empty()) {
+        const double bytes =
+            static_cast<double>(o.sweeps / o.save_every) * o.L * o.L * (o.dtype == "uint8" ? 1 : 4);
+        gibbs::check(bytes <= 4e9, "ising: --out would hold ", bytes / 1e9,
+                     " GB of configurations; raise --save-every or lower --sweeps");
+    }
     const IsingRunResult r = ising_run(
         o.L, o.T,
         {.sampler = o.sampler == "wolff" ? IsingSampler::kWolff : IsingSampler::kMetropolis,
