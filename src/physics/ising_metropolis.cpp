@@ -9,7 +9,7 @@
 
 namespace gibbs::physics {
 
-Metropolis::Metropolis(double T) {
+Metropolis::Metropolis(double T, MetropolisOrder order) : order_(order) {
     check(T > 0 && std::isfinite(T), "Metropolis: temperature must be positive, got ", T);
     for (int k = 0; k < 5; ++k) {
         const int sh = 2 * k - 4;
@@ -20,6 +20,14 @@ Metropolis::Metropolis(double T) {
 }
 
 std::size_t Metropolis::sweep(IsingLattice& lattice, Generator& gen) const {
+    const int L = lattice.L();
+    check(order_ == MetropolisOrder::kRows || L % 2 == 0,
+          "Metropolis: the checkerboard order needs an even L, got ", L);
+    return order_ == MetropolisOrder::kRows ? sweep_rows(lattice, gen)
+                                            : sweep_checkerboard(lattice, gen);
+}
+
+std::size_t Metropolis::sweep_rows(IsingLattice& lattice, Generator& gen) const {
     const int L = lattice.L();
     int8_t* s = lattice.spins().data();
     // NOTE: int8_t stores may alias anything, so the generator state and the table are copied
@@ -61,6 +69,41 @@ std::size_t Metropolis::sweep(IsingLattice& lattice, Generator& gen) const {
         }
     }
     gen = g;
+    return accepted;
+}
+
+std::size_t Metropolis::sweep_checkerboard(IsingLattice& lattice, Generator& gen) const {
+    const int L = lattice.L();
+    int8_t* s = lattice.spins().data();
+    const uint64_t base = gen.next();  // seeds the 2L row streams of this sweep
+    uint64_t threshold[5];
+    for (int k = 0; k < 5; ++k) threshold[k] = threshold_[k];
+    std::size_t accepted = 0;
+    for (int color = 0; color < 2; ++color) {
+#pragma omp parallel for schedule(static) reduction(+ : accepted) if (L >= kIsingParallelMinL)
+        for (int i = 0; i < L; ++i) {
+            Generator g(base + 2 * static_cast<uint64_t>(i) + color);
+            int8_t* row = s + static_cast<std::size_t>(i) * L;
+            const int8_t* up = s + static_cast<std::size_t>((i + L - 1) % L) * L;
+            const int8_t* down = s + static_cast<std::size_t>((i + 1) % L) * L;
+            std::size_t row_accepted = 0;
+            // Sites (i, j) with (i + j) % 2 == color, two per 64-bit random number.
+            for (int j = (i + color) & 1; j < L; j += 4) {
+                const uint64_t bits = g.next();
+                for (int k = 0; k < 2 && j + 2 * k < L; ++k) {
+                    const int jj = j + 2 * k;
+                    const int left = jj == 0 ? L - 1 : jj - 1, right = jj == L - 1 ? 0 : jj + 1;
+                    const int s_j = row[jj];
+                    const int h = row[left] + row[right] + up[jj] + down[jj];
+                    const uint32_t r = static_cast<uint32_t>(bits >> (32 * k));
+                    const int flip = r < threshold[(s_j * h + 4) >> 1];
+                    row_accepted += flip;
+                    row[jj] = static_cast<int8_t>(s_j * (1 - 2 * flip));
+                }
+            }
+            accepted += row_accepted;
+        }
+    }
     return accepted;
 }
 

@@ -65,7 +65,7 @@ IsingRunResult ising_run(int L, double T, const IsingRunOptions& options) {
     };
 
     if (options.sampler == IsingSampler::kMetropolis) {
-        const Metropolis metropolis(T);
+        const Metropolis metropolis(T, options.metropolis_order);
         for (std::size_t t = 0; t < options.thermalization; ++t) metropolis.sweep(lattice, gen);
         std::size_t accepted = 0;
         for (std::size_t t = 0; t < options.sweeps; ++t) {

@@ -4,9 +4,11 @@
 // The errors are the estimators' own (blocking for means, block jackknife for C and χ); seeds
 // are fixed.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "gibbs/physics/ising.hpp"
 #include "gibbs/tensor/error.hpp"
@@ -25,10 +27,17 @@ void expect_within_three_errors(const gibbs::mcmc::Estimate& est, double exact,
     EXPECT_NEAR(est.mean, exact, 3 * est.error) << what << " (error " << est.error << ")";
 }
 
-void check_run(IsingSampler sampler, int L, double T, std::size_t sweeps, uint64_t seed) {
-    const char* name = sampler == IsingSampler::kWolff ? "wolff" : "metropolis";
-    const IsingRunResult r = ising_run(
-        L, T, {.sampler = sampler, .thermalization = 1000, .sweeps = sweeps, .seed = seed});
+void check_run(IsingSampler sampler, int L, double T, std::size_t sweeps, uint64_t seed,
+               MetropolisOrder order = MetropolisOrder::kRows) {
+    const char* name = sampler == IsingSampler::kWolff           ? "wolff"
+                       : order == MetropolisOrder::kCheckerboard ? "metropolis-checkerboard"
+                                                                 : "metropolis";
+    const IsingRunResult r = ising_run(L, T,
+                                       {.sampler = sampler,
+                                        .metropolis_order = order,
+                                        .thermalization = 1000,
+                                        .sweeps = sweeps,
+                                        .seed = seed});
     const IsingExact exact = ising_exact(L, T);
     expect_within_three_errors(r.energy_per_spin, exact.energy_per_spin,
                                describe(name, L, T) + " energy");
@@ -68,6 +77,34 @@ TEST(IsingSamplers, MetropolisMatchesKaufmanAtL16) {
     for (double T : {2.0, kIsingCriticalTemperature, 3.0}) {
         check_run(IsingSampler::kMetropolis, 16, T, 100000, ++seed);
     }
+}
+
+TEST(IsingSamplers, CheckerboardMetropolisMatchesExact) {
+    uint64_t seed = 500;
+    check_run(IsingSampler::kMetropolis, 4, kIsingCriticalTemperature, 100000, ++seed,
+              MetropolisOrder::kCheckerboard);
+    for (double T : {2.0, kIsingCriticalTemperature}) {
+        check_run(IsingSampler::kMetropolis, 16, T, 100000, ++seed, MetropolisOrder::kCheckerboard);
+    }
+}
+
+TEST(IsingSamplers, CheckerboardDoesNotDependOnTheThreadCount) {
+    // L = 128 takes the OpenMP path; each row has its own stream, so 1 and 2 threads agree.
+    auto run = [](int threads) {
+        omp_set_num_threads(threads);
+        IsingLattice lattice(kIsingParallelMinL);
+        gibbs::Generator gen(9);
+        lattice.randomize(gen);
+        const Metropolis metropolis(2.5, MetropolisOrder::kCheckerboard);
+        for (int t = 0; t < 5; ++t) metropolis.sweep(lattice, gen);
+        return std::vector<int8_t>(lattice.spins().begin(), lattice.spins().end());
+    };
+    const int saved = omp_get_max_threads();
+    EXPECT_EQ(run(1), run(2));
+    omp_set_num_threads(saved);
+    IsingLattice odd(5);
+    gibbs::Generator gen(1);
+    EXPECT_THROW(Metropolis(2.0, MetropolisOrder::kCheckerboard).sweep(odd, gen), gibbs::Error);
 }
 
 TEST(IsingSamplers, WolffMatchesKaufmanAtL16) {
