@@ -176,7 +176,7 @@ Tensor minimum(const Tensor& a, const Tensor& b) { return neg(maximum(neg(a), ne
 // y = eˣ, y' = y.
 Tensor exp(const Tensor& x) {
     return unary(
-        x, "exp", [](auto v) { return std::exp(v); }, [](auto, auto y) { return y; });
+        x, "exp", [](auto v) { return vm::exp(v); }, [](auto, auto y) { return y; });
 }
 // y = log x, y' = 1/x.
 Tensor log(const Tensor& x) {
@@ -227,7 +227,7 @@ Tensor clamp(const Tensor& x, double lo, double hi) {
 // y = tanh x, y' = 1 − y².
 Tensor tanh(const Tensor& x) {
     return unary(
-        x, "tanh", [](auto v) { return std::tanh(v); }, [](auto, auto y) { return 1 - y * y; });
+        x, "tanh", [](auto v) { return vm::tanh(v); }, [](auto, auto y) { return 1 - y * y; });
 }
 // y = σ(x) = 1/(1 + e⁻ˣ), y' = y(1 − y).
 Tensor sigmoid(const Tensor& x) {

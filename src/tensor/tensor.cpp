@@ -10,16 +10,58 @@
 
 namespace gibbs {
 
+namespace {
+// A per-thread cache of freed blocks in power-of-two size classes up to 1 MiB: a training step
+// allocates and frees the same tensor sizes every step, and glibc's aligned_alloc is slow on
+// that path. Larger blocks go straight to the system.
+constexpr int kMinClass = 6, kMaxClass = 20;  // 64 B .. 1 MiB
+constexpr size_t kCachedPerClass = 32;
+
+thread_local bool t_cache_alive = false;  // false before construction and after destruction
+
+struct BlockCache {
+    std::vector<void*> free[kMaxClass + 1];
+    BlockCache() { t_cache_alive = true; }
+    ~BlockCache() {
+        t_cache_alive = false;
+        for (auto& list : free)
+            for (void* p : list) std::free(p);
+    }
+};
+thread_local BlockCache t_cache;
+
+int size_class(size_t nbytes) {
+    int c = kMinClass;
+    while ((size_t{1} << c) < nbytes) ++c;
+    return c;
+}
+}  // namespace
+
 std::shared_ptr<Storage> Storage::allocate(size_t nbytes) {
     auto s = std::make_shared<Storage>();
-    const size_t rounded = (std::max<size_t>(nbytes, 1) + 63) / 64 * 64;
-    s->data = std::aligned_alloc(64, rounded);
-    if (!s->data) fail("out of memory allocating ", nbytes, " bytes");
+    const int c = size_class(std::max<size_t>(nbytes, 1));
+    BlockCache& cache = t_cache;  // constructed on first use in each thread
+    if (c <= kMaxClass && t_cache_alive && !cache.free[c].empty()) {
+        s->data = cache.free[c].back();
+        cache.free[c].pop_back();
+    } else {
+        const size_t rounded = c <= kMaxClass ? size_t{1} << c : (nbytes + 63) / 64 * 64;
+        s->data = std::aligned_alloc(64, rounded);
+        if (!s->data) fail("out of memory allocating ", nbytes, " bytes");
+    }
     s->nbytes = nbytes;
     return s;
 }
 
-Storage::~Storage() { std::free(data); }
+Storage::~Storage() {
+    const int c = size_class(std::max<size_t>(nbytes, 1));
+    // NOTE: storage freed while the thread exits (after its cache is gone) goes to the system.
+    if (c <= kMaxClass && t_cache_alive && t_cache.free[c].size() < kCachedPerClass) {
+        t_cache.free[c].push_back(data);
+        return;
+    }
+    std::free(data);
+}
 
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
     if (a == b) return a;
