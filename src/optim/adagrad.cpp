@@ -13,10 +13,9 @@ Adagrad::Adagrad(std::vector<Tensor> params, AdagradOptions options)
           "Adagrad: lr_decay must be >= 0, got ", options.lr_decay);
     check(std::isfinite(options.weight_decay) && options.weight_decay >= 0,
           "Adagrad: weight_decay must be >= 0, got ", options.weight_decay);
-    check(std::isfinite(options.initial_accumulator_value) &&
-              options.initial_accumulator_value >= 0,
-          "Adagrad: initial_accumulator_value must be >= 0, got ",
-          options.initial_accumulator_value);
+    check(
+        std::isfinite(options.initial_accumulator_value) && options.initial_accumulator_value >= 0,
+        "Adagrad: initial_accumulator_value must be >= 0, got ", options.initial_accumulator_value);
     check(std::isfinite(options.eps) && options.eps >= 0, "Adagrad: eps must be >= 0, got ",
           options.eps);
     sum_slot_ = add_buffer("sum", options.initial_accumulator_value);

@@ -79,8 +79,10 @@ void Adam::update() {
                     p[k] = pk * shrink - alpha * mk / (std::sqrt(vhat) * scale + eps);
                 });
             };
-            if (max_sq_slot_ >= 0) run.template operator()<true>();
-            else run.template operator()<false>();
+            if (max_sq_slot_ >= 0)
+                run.template operator()<true>();
+            else
+                run.template operator()<false>();
         });
     }
 }

@@ -48,9 +48,8 @@ double grad_norm(const std::vector<Tensor>& params, double p) {
     for (size_t i = 0; i < params.size(); ++i) {
         const Tensor g = writable_grad(params, i);
         if (!g.defined()) continue;
-        const double part = dispatch(g.dtype(), [&]<typename T>() {
-            return norm_part(g.data<T>(), g.numel(), p);
-        });
+        const double part =
+            dispatch(g.dtype(), [&]<typename T>() { return norm_part(g.data<T>(), g.numel(), p); });
         if (!std::isfinite(part))
             fail("grad_norm: the gradient of parameter ", i, " (shape ", params[i].shape(),
                  ") holds a NaN or an infinity");
@@ -87,9 +86,8 @@ void clip_grad_value(const std::vector<Tensor>& params, double clip_value) {
         dispatch(g.dtype(), [&]<typename T>() {
             T* __restrict gp = g.data<T>();
             const T c = static_cast<T>(clip_value);
-            detail::for_each_element(g.numel(), [=](int64_t k) {
-                gp[k] = gp[k] < -c ? -c : (gp[k] > c ? c : gp[k]);
-            });
+            detail::for_each_element(
+                g.numel(), [=](int64_t k) { gp[k] = gp[k] < -c ? -c : (gp[k] > c ? c : gp[k]); });
         });
     }
 }

@@ -96,8 +96,7 @@ void Lbfgs::add_to_params(double t, const std::vector<double>& d) {
     for (const Tensor& p : params_) {
         dispatch(p.dtype(), [&]<typename T>() {
             T* dst = p.data<T>();
-            for (int64_t k = 0; k < p.numel(); ++k)
-                dst[k] = static_cast<T>(dst[k] + t * d[at + k]);
+            for (int64_t k = 0; k < p.numel(); ++k) dst[k] = static_cast<T>(dst[k] + t * d[at + k]);
         });
         at += p.numel();
     }
@@ -204,8 +203,8 @@ double Lbfgs::step(const Closure& closure) {
             add_to_params(t_, d_);
             if (iter != o.max_iter) {
                 loss = evaluate(closure, g);
-                check(std::isfinite(loss), "Lbfgs: the loss is ", loss, " at step ",
-                      step_count(), ", iteration ", n_iter_,
+                check(std::isfinite(loss), "Lbfgs: the loss is ", loss, " at step ", step_count(),
+                      ", iteration ", n_iter_,
                       " (diverging: try a smaller lr or line_search = strong_wolfe)");
                 ls_evals = 1;
             }

@@ -135,9 +135,9 @@ void Optimizer::load_state(const NamedTensors& state) {
             const std::string name = param_entry(i, buffer_names_[s]);
             const Tensor& t = take(name);
             const Tensor& p = params_[i];
-            check(t.shape() == p.shape() && t.dtype() == p.dtype(), name_,
-                  "::load_state: entry '", name, "' is ", dtype_name(t.dtype()), " ", t.shape(),
-                  " but parameter ", i, " is ", dtype_name(p.dtype()), " ", p.shape());
+            check(t.shape() == p.shape() && t.dtype() == p.dtype(), name_, "::load_state: entry '",
+                  name, "' is ", dtype_name(t.dtype()), " ", t.shape(), " but parameter ", i,
+                  " is ", dtype_name(p.dtype()), " ", p.shape());
             buffers[s].push_back(&t);
         }
     }

@@ -64,10 +64,14 @@ void Rmsprop::update() {
                 });
             };
             const bool centered = grad_slot_ >= 0, momentum = momentum_slot_ >= 0;
-            if (centered && momentum) run.template operator()<true, true>();
-            else if (centered) run.template operator()<true, false>();
-            else if (momentum) run.template operator()<false, true>();
-            else run.template operator()<false, false>();
+            if (centered && momentum)
+                run.template operator()<true, true>();
+            else if (centered)
+                run.template operator()<true, false>();
+            else if (momentum)
+                run.template operator()<false, true>();
+            else
+                run.template operator()<false, false>();
         });
     }
 }

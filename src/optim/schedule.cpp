@@ -48,8 +48,8 @@ CosineAnnealingLr::CosineAnnealingLr(Optimizer& optimizer, CosineAnnealingLrOpti
 }
 
 double CosineAnnealingLr::lr_at(int64_t t) const {
-    const double phase = static_cast<double>(std::min(t, options_.t_max)) /
-                         static_cast<double>(options_.t_max);
+    const double phase =
+        static_cast<double>(std::min(t, options_.t_max)) / static_cast<double>(options_.t_max);
     return options_.eta_min +
            (base_lr() - options_.eta_min) * (1.0 + std::cos(std::numbers::pi * phase)) / 2.0;
 }
@@ -101,9 +101,9 @@ std::vector<std::shared_ptr<LrScheduler>> warmup_then_cosine(Optimizer& opt,
     check(o.warmup_steps >= 1 && o.warmup_steps < o.total_steps,
           "WarmupCosineLr: need 1 <= warmup_steps < total_steps, got warmup_steps = ",
           o.warmup_steps, ", total_steps = ", o.total_steps);
-    return {std::make_shared<LinearWarmupLr>(
-                opt, LinearWarmupLrOptions{.warmup_steps = o.warmup_steps,
-                                           .start_factor = o.start_factor}),
+    return {std::make_shared<LinearWarmupLr>(opt,
+                                             LinearWarmupLrOptions{.warmup_steps = o.warmup_steps,
+                                                                   .start_factor = o.start_factor}),
             std::make_shared<CosineAnnealingLr>(
                 opt, CosineAnnealingLrOptions{.t_max = o.total_steps - o.warmup_steps,
                                               .eta_min = o.eta_min})};

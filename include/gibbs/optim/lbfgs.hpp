@@ -24,11 +24,11 @@ enum class LineSearch { none, strong_wolfe };
 
 struct LbfgsOptions {
     double lr = 1.0;
-    int max_iter = 20;                // iterations per step()
-    int max_eval = 0;                 // closure evaluations per step(); 0 means max_iter * 5 / 4
-    double tolerance_grad = 1e-7;     // on ‖∇f‖_∞
-    double tolerance_change = 1e-9;   // on the step and on the change of f
-    int history_size = 100;           // m
+    int max_iter = 20;               // iterations per step()
+    int max_eval = 0;                // closure evaluations per step(); 0 means max_iter * 5 / 4
+    double tolerance_grad = 1e-7;    // on ‖∇f‖_∞
+    double tolerance_change = 1e-9;  // on the step and on the change of f
+    int history_size = 100;          // m
     LineSearch line_search = LineSearch::none;
     StrongWolfeOptions wolfe = {};
 };
@@ -59,13 +59,13 @@ class Lbfgs : public Optimizer {
 
     LbfgsOptions options_;
     // Kept between step() calls, all exposed by state():
-    int64_t n_iter_ = 0;       // "n_iter": iterations since construction
-    int64_t func_evals_ = 0;   // "func_evals"
-    std::vector<double> d_;          // "d": the last direction
-    double t_ = 0.0;                 // "t": the last step length
-    double gamma_ = 1.0;             // "H_diag": γ
-    std::vector<double> prev_grad_;  // "prev_flat_grad": ∇f where d was taken
-    double prev_loss_ = 0.0;         // "prev_loss"
+    int64_t n_iter_ = 0;                      // "n_iter": iterations since construction
+    int64_t func_evals_ = 0;                  // "func_evals"
+    std::vector<double> d_;                   // "d": the last direction
+    double t_ = 0.0;                          // "t": the last step length
+    double gamma_ = 1.0;                      // "H_diag": γ
+    std::vector<double> prev_grad_;           // "prev_flat_grad": ∇f where d was taken
+    double prev_loss_ = 0.0;                  // "prev_loss"
     std::vector<std::vector<double>> s_, y_;  // "history.k.s", "history.k.y", oldest first
     std::vector<double> rho_;                 // "history.k.rho"
 };

@@ -20,10 +20,10 @@ struct StrongWolfeOptions {
 };
 
 struct LineSearchResult {
-    double t = 0.0;          // the step accepted
-    double f = 0.0;          // φ(t)
-    std::vector<double> g;   // ∇f(x₀ + t d)
-    int evals = 0;           // evaluations of f made
+    double t = 0.0;         // the step accepted
+    double f = 0.0;         // φ(t)
+    std::vector<double> g;  // ∇f(x₀ + t d)
+    int evals = 0;          // evaluations of f made
 };
 
 // Evaluates f at x₀ + t d, writes its gradient into g (resized by the callee if needed) and

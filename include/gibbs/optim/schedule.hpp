@@ -86,7 +86,7 @@ class CosineAnnealingLr : public LrScheduler {
 };
 
 struct LinearWarmupLrOptions {
-    int64_t warmup_steps = 1;  // W
+    int64_t warmup_steps = 1;   // W
     double start_factor = 0.1;  // f₀ (0 would waste the first step)
 };
 
