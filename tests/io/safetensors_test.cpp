@@ -83,6 +83,16 @@ TEST(Safetensors, RoundTripKeepsOrderShapesValuesAndMetadata) {
     for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<uint8_t>(bytes[i]);
     EXPECT_EQ(n % 8, 0u);
     EXPECT_EQ(bytes.size(), 8 + n + 6 * 4 + 8 + 3 * 8);
+    EXPECT_EQ(bytes, serialize_safetensors(f));
+    // Reading from memory gives the same as reading the file.
+    const SafetensorsFile m = parse_safetensors(read_file(dir.file("a.safetensors")), "memory");
+    ASSERT_EQ(m.tensors.size(), g.tensors.size());
+    for (size_t i = 0; i < m.tensors.size(); ++i) {
+        EXPECT_EQ(m.tensors[i].first, g.tensors[i].first);
+        EXPECT_EQ(m.tensors[i].second.data, g.tensors[i].second.data);
+    }
+    // A folder is not a file.
+    EXPECT_THROW(read_safetensors(dir.path().string()), gibbs::Error);
 }
 
 TEST(Safetensors, ReadsAFileFromAnIndependentWriter) {
