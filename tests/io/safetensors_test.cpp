@@ -270,3 +270,22 @@ TEST(AtomicWrite, ReplacesTheContentExactly) {
     write_file_atomic(path, "");
     EXPECT_EQ(read_text(path), "");
 }
+
+TEST(Safetensors, HugeHeaderLengthIsRefusedWithoutReadingIt) {
+    // A sparse 200 MB file whose first 8 bytes declare a 150 MB header: above the 100 MB limit.
+    TempDir dir;
+    const std::string path = dir.file("huge.safetensors");
+    const uint64_t n = 150'000'000;
+    std::string first8;
+    for (int i = 0; i < 8; ++i) first8.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
+    write_text(path, first8);
+    std::filesystem::resize_file(path, 200'000'000);
+    try {
+        read_safetensors(path);
+        ADD_FAILURE() << "no error";
+    } catch (const gibbs::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("header length 150000000 exceeds the limit"),
+                  std::string::npos)
+            << e.what();
+    }
+}
