@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 
 #include "gibbs/tensor/error.hpp"
 
@@ -14,6 +15,7 @@ namespace gibbs::data {
 namespace {
 
 std::string read_all(const std::string& path) {
+    check(std::filesystem::is_regular_file(path), path, ": no such file");
     gzFile file = gzopen(path.c_str(), "rb");
     check(file != nullptr, path, ": cannot open file");
     std::string text;
