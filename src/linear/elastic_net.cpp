@@ -96,11 +96,6 @@ ElasticNetFit solve_residual(const Problem& pb, double l1, double beta, double t
         ++fit.sweeps;
         const double r_dot_y = r.dot(pb.yc);
         fit.gap = duality_gap(g, theta, r.squaredNorm(), r_dot_y, l1, beta);
-        if (fit.gap <= tol_abs) {
-            fit.converged = true;
-            break;
-        }
-        if (fit.sweeps >= max_sweeps) break;
         size_t added = 0;
         for (Eigen::Index j = 0; j < p; ++j) {
             if (!is_active[j] && std::abs(g(j)) > l1 && norm2(j) > 0.0) {
@@ -109,6 +104,12 @@ ElasticNetFit solve_residual(const Problem& pb, double l1, double beta, double t
                 ++added;
             }
         }
+        // Done when the gap is small and no zero coordinate violates its KKT condition.
+        if (fit.gap <= tol_abs && added == 0) {
+            fit.converged = true;
+            break;
+        }
+        if (fit.sweeps >= max_sweeps) break;
         if (added == 0) inner_tol *= 0.1;  // the active set is right but not yet solved finely
         while (fit.sweeps < max_sweeps) {
             double d_max = 0.0, w_max = 0.0;
