@@ -32,6 +32,7 @@ struct VmcCliOptions {
     int hidden = 0;  // trap: overrides alpha
     std::string sampler = "metropolis", optimizer = "sr";
     double lr = 0.0, shift = 0.0;  // 0: the optimizer's default
+    double decay = 0.0;
     int iterations = 300, samples = 1000, eval_samples = 0, chains = 4, every = 1;
     double dt = 0.3, step = 1.0, sigma = 0.0;
     uint64_t seed = 1;
@@ -69,6 +70,8 @@ void run_vmc(VmcCliOptions o) {
     check(o.lr >= 0, "vmc: --lr must be positive, got ", o.lr);
     check(o.shift >= 0, "vmc: --shift must be non-negative, got ", o.shift);
     if (o.shift > 0) opt.sr.shift = o.shift;
+    check(o.decay >= 0, "vmc: --decay must be non-negative, got ", o.decay);
+    opt.decay = o.decay;
 
     std::unique_ptr<VmcModel> model;
     std::unique_ptr<SpinSystem> spin;
@@ -116,6 +119,7 @@ void run_vmc(VmcCliOptions o) {
                                    {"sampler", o.sampler},
                                    {"optimizer", o.optimizer},
                                    {"lr", opt.lr},
+                                   {"decay", opt.decay},
                                    {"shift", opt.sr.shift},
                                    {"iterations", o.iterations},
                                    {"samples", o.samples},
@@ -203,6 +207,7 @@ GIBBS_COMMAND(vmc) {
         ->capture_default_str();
     sub->add_option("--optimizer", o->optimizer, "sr, adam or sgd")->capture_default_str();
     sub->add_option("--lr", o->lr, "learning rate (default 0.05; adam 0.01)");
+    sub->add_option("--decay", o->decay, "learning rate lr/(1 + decay*t)")->capture_default_str();
     sub->add_option("--shift", o->shift, "SR diagonal shift (default 0.01; trap 0.001)");
     sub->add_option("--iterations", o->iterations, "optimization steps")->capture_default_str();
     sub->add_option("--samples", o->samples, "samples per step")->capture_default_str();

@@ -35,9 +35,11 @@ Eigen::VectorXd vmc_force(const VmcBatch& batch) {
 
 namespace {
 
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
 // Preconditioned conjugate gradient for A δ = F with A v = ΔOᵀ(ΔO v)/n + (ε + ε_rel d) ∘ v and
 // the Jacobi preconditioner diag A = (1 + ε_rel) d + ε.
-Eigen::VectorXd sr_conjugate_gradient(const Eigen::MatrixXd& dO, const Eigen::VectorXd& F,
+Eigen::VectorXd sr_conjugate_gradient(const RowMatrix& dO, const Eigen::VectorXd& F,
                                       const SrOptions& opt) {
     const double n = static_cast<double>(dO.rows());
     const Eigen::VectorXd d = dO.colwise().squaredNorm().transpose() / n;  // (P) diag S
@@ -68,11 +70,11 @@ Eigen::VectorXd sr_conjugate_gradient(const Eigen::MatrixXd& dO, const Eigen::Ve
 
 Eigen::VectorXd sr_direction(const VmcBatch& batch, const SrOptions& opt) {
     const Eigen::VectorXd F = vmc_force(batch);
-    const Eigen::MatrixXd dO = batch.O.rowwise() - batch.O.colwise().mean();  // (S, P)
+    const RowMatrix dO = batch.O.rowwise() - batch.O.colwise().mean();  // (S, P)
     const auto P = dO.cols();
     SrSolver solver = opt.solver;
     if (solver == SrSolver::kAuto)
-        solver = P <= 1500 ? SrSolver::kCholesky : SrSolver::kConjugateGradient;
+        solver = P <= 300 ? SrSolver::kCholesky : SrSolver::kConjugateGradient;
     if (solver == SrSolver::kConjugateGradient) return sr_conjugate_gradient(dO, F, opt);
     const double n = static_cast<double>(dO.rows());
     Eigen::MatrixXd S = Eigen::MatrixXd::Zero(P, P);  // (P, P)
@@ -107,6 +109,7 @@ std::string to_string(VmcOptimizerKind kind) {
 
 VmcOptimizer::VmcOptimizer(int parameters, const VmcOptimizerOptions& options) : options_(options) {
     check(options.lr > 0, "vmc optimizer: lr must be positive, got ", options.lr);
+    check(options.decay >= 0, "vmc optimizer: decay must be non-negative, got ", options.decay);
     check(options.sr.shift >= 0 && options.sr.shift_relative >= 0,
           "vmc optimizer: SR shifts must be non-negative");
     m_ = Eigen::VectorXd::Zero(parameters);
@@ -114,7 +117,7 @@ VmcOptimizer::VmcOptimizer(int parameters, const VmcOptimizerOptions& options) :
 }
 
 Eigen::VectorXd VmcOptimizer::step(const VmcBatch& batch) {
-    const double lr = options_.lr;
+    const double lr = options_.lr / (1.0 + options_.decay * steps_++);
     switch (options_.kind) {
         case VmcOptimizerKind::kSgd:
             return -lr * 2.0 * vmc_force(batch);

@@ -23,8 +23,10 @@ namespace gibbs::physics {
 // Samples of one iteration, in chain order (chain 0's samples first).
 struct VmcBatch {
     Eigen::VectorXd energy;  // (S) local energies E_L(x_s)
-    Eigen::MatrixXd O;       // (S, P) log-derivatives O_k(x_s); empty when not requested
-    double acceptance = 0;   // fraction of accepted Metropolis proposals
+    // (S, P) log-derivatives O_k(x_s), row-major so that each sample writes one contiguous row;
+    // empty when not requested.
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> O;
+    double acceptance = 0;  // fraction of accepted Metropolis proposals
     int chains = 1;
 };
 
@@ -54,7 +56,7 @@ enum class SrSolver { kAuto, kCholesky, kConjugateGradient };
 struct SrOptions {
     double shift = 1e-2;                // ε: S + ε·1
     double shift_relative = 0.0;        // ε_rel: + ε_rel·diag S
-    SrSolver solver = SrSolver::kAuto;  // auto: Cholesky up to 1500 parameters, else CG
+    SrSolver solver = SrSolver::kAuto;  // auto: Cholesky up to 300 parameters, else CG
     int cg_max_iterations = 500;
     double cg_tol = 1e-8;  // relative residual
 };
@@ -67,12 +69,13 @@ std::string to_string(VmcOptimizerKind kind);
 
 struct VmcOptimizerOptions {
     VmcOptimizerKind kind = VmcOptimizerKind::kSr;
-    double lr = 0.05;                               // η
+    double lr = 0.05;    // η
+    double decay = 0.0;  // η_t = η / (1 + decay·t): smaller steps, less parameter noise, late
     double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // Adam (Kingma & Ba 2015)
     SrOptions sr = {};
 };
 
-// The update Δp from one batch: sgd −η·2F; adam on g = 2F; sr −η δ.
+// The update Δp from one batch: sgd −η_t·2F; adam on g = 2F; sr −η_t δ.
 class VmcOptimizer {
   public:
     VmcOptimizer(int parameters, const VmcOptimizerOptions& options);
@@ -82,7 +85,8 @@ class VmcOptimizer {
   private:
     VmcOptimizerOptions options_;
     Eigen::VectorXd m_, v_;  // Adam moments (P)
-    int t_ = 0;
+    int t_ = 0;              // Adam's step count
+    int steps_ = 0;          // all steps, for the decay
 };
 
 struct VmcIteration {
