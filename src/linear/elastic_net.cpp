@@ -7,6 +7,7 @@
 // Columns are centered implicitly (Xⱼ − x̄ⱼ) so that X is never copied.
 #include "gibbs/linear/elastic_net.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "gibbs/tensor/error.hpp"
@@ -88,7 +89,6 @@ ElasticNetFit solve_residual(const Problem& pb, double l1, double beta, double t
         if (theta(j) != 0.0) active.push_back(j), is_active[j] = 1;
 
     const double tol_abs = tol * pb.yy;
-    double inner_tol = tol;
     Eigen::VectorXd g(p);
     ElasticNetFit fit;
     for (;;) {
@@ -96,6 +96,7 @@ ElasticNetFit solve_residual(const Problem& pb, double l1, double beta, double t
         ++fit.sweeps;
         const double r_dot_y = r.dot(pb.yc);
         fit.gap = duality_gap(g, theta, r.squaredNorm(), r_dot_y, l1, beta);
+        // Admit every coordinate that violates its KKT condition |gⱼ| ≤ l1 at θⱼ = 0.
         size_t added = 0;
         for (Eigen::Index j = 0; j < p; ++j) {
             if (!is_active[j] && std::abs(g(j)) > l1 && norm2(j) > 0.0) {
@@ -110,11 +111,12 @@ ElasticNetFit solve_residual(const Problem& pb, double l1, double beta, double t
             break;
         }
         if (fit.sweeps >= max_sweeps) break;
-        if (added == 0) inner_tol *= 0.1;  // the active set is right but not yet solved finely
+        // With the working set unchanged, one more sweep before the next gap check (as
+        // scikit-learn checks the gap after every sweep once the updates are small).
+        const bool one_sweep = added == 0;
         while (fit.sweeps < max_sweeps) {
             double d_max = 0.0, w_max = 0.0;
             for (const Eigen::Index j : active) {
-                if (norm2(j) == 0.0) continue;
                 const double old = theta(j);
                 const double rho = X.col(j).dot(r) + norm2(j) * old;
                 const double now = soft_threshold(rho, l1) / (norm2(j) + beta);
@@ -128,7 +130,7 @@ ElasticNetFit solve_residual(const Problem& pb, double l1, double beta, double t
                 w_max = std::max(w_max, std::abs(now));
             }
             ++fit.sweeps;
-            if (w_max == 0.0 || d_max / w_max < inner_tol) break;
+            if (one_sweep || w_max == 0.0 || d_max / w_max < tol) break;
         }
     }
     fit.gap *= 2.0 / static_cast<double>(n);  // gap of C = (2/n)P
