@@ -4,9 +4,10 @@
 //   conv_apply        y_n = W X_n (+ b)           conv2d forward, conv_transpose2d ∂x
 //   conv_adjoint      x_n = col2im(Wᵀ G_n)        conv2d ∂x, conv_transpose2d forward
 //   conv_weight_grad  ∂W = Σ_n G_n X_nᵀ           conv2d ∂W, conv_transpose2d ∂W (roles swapped)
-// Images are spread over OpenMP threads, each with its own (C·kh·kw, L) column buffer that
-// stays in cache and calls a single-threaded GEMM per image; ∂W is summed per thread and then
-// across threads in a fixed order. Small problems run on one thread and let BLAS thread.
+// Images go through in chunks of a few, one GEMM per chunk (see make_plan), chunks spread over
+// OpenMP threads, each with its own column buffer that stays in cache and a single-threaded GEMM;
+// ∂W is summed per thread and then across threads in a fixed order. Small problems run on one
+// thread and let BLAS thread.
 #include <omp.h>
 
 #include <algorithm>
@@ -36,161 +37,226 @@ struct Geometry {
 
 int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
-// The output columns ow whose input column ow·s − p + j lies inside [0, W): [lo, hi).
-void valid_columns(const Geometry& g, int64_t j, int64_t* lo, int64_t* hi) {
-    *lo = std::clamp<int64_t>(floor_div(g.pad - j + g.stride - 1, g.stride), 0, g.Wo);
-    *hi = std::clamp<int64_t>(floor_div(g.W - 1 + g.pad - j, g.stride) + 1, *lo, g.Wo);
+// The outputs a < n_out whose input a·s − p + i lies inside [0, n_in): [lo, hi).
+void valid_range(int64_t n_in, int64_t n_out, int64_t s, int64_t p, int64_t i, int64_t* lo,
+                 int64_t* hi) {
+    *lo = std::clamp<int64_t>(floor_div(p - i + s - 1, s), 0, n_out);
+    *hi = std::clamp<int64_t>(floor_div(n_in - 1 + p - i, s) + 1, *lo, n_out);
 }
 
-// X[(c,i,j), (a,b)] = x[c, a·s − p + i, b·s − p + j], zero outside the image.
+// NOTE: with stride 1 and Wo = W ("same" padding) row (c,i,j) of X is the image shifted by
+// (i − p)·W + (j − p) elements over its valid rows, so it is copied (or, in col2im, added) as one
+// contiguous run; the columns that wrap around an image row are fixed up separately.
+bool shifted_copy(const Geometry& g) { return g.stride == 1 && g.Wo == g.W; }
+
+// X[(c,i,j), (a,b)] = x[c, a·s − p + i, b·s − p + j], zero outside the image; X has row stride
+// ld ≥ L (the patch matrices of a chunk of images sit side by side).
 template <typename T>
-void im2col(const Geometry& g, const T* x, T* X) {
-    const int64_t L = g.L();
-    for (int64_t c = 0; c < g.C; ++c)
-        for (int64_t i = 0; i < g.kh; ++i)
+void im2col(const Geometry& g, const T* x, T* X, int64_t ld) {
+    const int64_t L = g.L(), s = g.stride, p = g.pad;
+    for (int64_t c = 0; c < g.C; ++c) {
+        const T* xc = x + c * g.H * g.W;
+        for (int64_t i = 0; i < g.kh; ++i) {
+            int64_t alo, ahi;
+            valid_range(g.H, g.Ho, s, p, i, &alo, &ahi);
             for (int64_t j = 0; j < g.kw; ++j) {
-                T* row = X + ((c * g.kh + i) * g.kw + j) * L;
-                int64_t lo, hi;
-                valid_columns(g, j, &lo, &hi);
-                for (int64_t a = 0; a < g.Ho; ++a) {
-                    T* out = row + a * g.Wo;
-                    const int64_t ih = a * g.stride - g.pad + i;
-                    if (ih < 0 || ih >= g.H) {
-                        std::fill(out, out + g.Wo, T(0));
-                        continue;
+                T* row = X + ((c * g.kh + i) * g.kw + j) * ld;
+                int64_t blo, bhi;
+                valid_range(g.W, g.Wo, s, p, j, &blo, &bhi);
+                if (alo == ahi || blo == bhi) {
+                    std::fill(row, row + L, T(0));
+                    continue;
+                }
+                std::fill(row, row + alo * g.Wo, T(0));
+                std::fill(row + ahi * g.Wo, row + L, T(0));
+                if (shifted_copy(g)) {
+                    const int64_t shift = (i - p) * g.W + (j - p);
+                    const int64_t first = alo * g.Wo + blo, last = (ahi - 1) * g.Wo + bhi;
+                    std::copy(xc + first + shift, xc + last + shift, row + first);
+                    for (int64_t a = alo; a < ahi; ++a) {
+                        std::fill(row + a * g.Wo, row + a * g.Wo + blo, T(0));
+                        std::fill(row + a * g.Wo + bhi, row + (a + 1) * g.Wo, T(0));
                     }
-                    const T* in = x + (c * g.H + ih) * g.W - g.pad + j;  // in[b·s] = x[c,ih,·]
-                    std::fill(out, out + lo, T(0));
-                    if (g.stride == 1)
-                        std::memcpy(out + lo, in + lo, (hi - lo) * sizeof(T));
-                    else
-                        for (int64_t b = lo; b < hi; ++b) out[b] = in[b * g.stride];
-                    std::fill(out + hi, out + g.Wo, T(0));
+                    continue;
+                }
+                for (int64_t a = alo; a < ahi; ++a) {
+                    T* out = row + a * g.Wo;
+                    const T* in = xc + (a * s - p + i) * g.W;
+                    std::fill(out, out + blo, T(0));
+                    for (int64_t b = blo; b < bhi; ++b) out[b] = in[b * s - p + j];
+                    std::fill(out + bhi, out + g.Wo, T(0));
                 }
             }
+        }
+    }
 }
 
-// The adjoint of im2col: x[c, a·s − p + i, b·s − p + j] += X[(c,i,j), (a,b)]; x is zeroed first.
+// The adjoint of im2col: x[c, a·s − p + i, b·s − p + j] += X[(c,i,j), (a,b)], x zeroed first.
+// X (row stride ld) is scratch: the entries that fall outside the image are overwritten.
 template <typename T>
-void col2im(const Geometry& g, const T* X, T* x) {
-    const int64_t L = g.L();
+void col2im(const Geometry& g, T* X, int64_t ld, T* __restrict x) {
+    const int64_t s = g.stride, p = g.pad;
     std::fill(x, x + g.C * g.H * g.W, T(0));
-    for (int64_t c = 0; c < g.C; ++c)
-        for (int64_t i = 0; i < g.kh; ++i)
+    for (int64_t c = 0; c < g.C; ++c) {
+        T* __restrict xc = x + c * g.H * g.W;
+        for (int64_t i = 0; i < g.kh; ++i) {
+            int64_t alo, ahi;
+            valid_range(g.H, g.Ho, s, p, i, &alo, &ahi);
             for (int64_t j = 0; j < g.kw; ++j) {
-                const T* row = X + ((c * g.kh + i) * g.kw + j) * L;
-                int64_t lo, hi;
-                valid_columns(g, j, &lo, &hi);
-                for (int64_t a = 0; a < g.Ho; ++a) {
-                    const int64_t ih = a * g.stride - g.pad + i;
-                    if (ih < 0 || ih >= g.H) continue;
+                T* row = X + ((c * g.kh + i) * g.kw + j) * ld;
+                int64_t blo, bhi;
+                valid_range(g.W, g.Wo, s, p, j, &blo, &bhi);
+                if (alo == ahi || blo == bhi) continue;
+                if (shifted_copy(g)) {
+                    for (int64_t a = alo; a < ahi; ++a) {
+                        std::fill(row + a * g.Wo, row + a * g.Wo + blo, T(0));
+                        std::fill(row + a * g.Wo + bhi, row + (a + 1) * g.Wo, T(0));
+                    }
+                    const int64_t shift = (i - p) * g.W + (j - p);
+                    const int64_t first = alo * g.Wo + blo, last = (ahi - 1) * g.Wo + bhi;
+                    T* __restrict out = xc + first + shift;
+                    const T* in = row + first;
+#pragma omp simd
+                    for (int64_t k = 0; k < last - first; ++k) out[k] += in[k];
+                    continue;
+                }
+                for (int64_t a = alo; a < ahi; ++a) {
                     const T* in = row + a * g.Wo;
-                    T* out = x + (c * g.H + ih) * g.W - g.pad + j;
-                    if (g.stride == 1)
-                        for (int64_t b = lo; b < hi; ++b) out[b] += in[b];
-                    else
-                        for (int64_t b = lo; b < hi; ++b) out[b * g.stride] += in[b];
+                    T* out = xc + (a * s - p + i) * g.W;
+                    for (int64_t b = blo; b < bhi; ++b) out[b * s - p + j] += in[b];
                 }
             }
+        }
+    }
 }
 
-// Whether to spread N images over threads: enough images and enough work per call.
-bool parallel_images(int64_t N, int64_t flops) {
-    return N > 1 && omp_get_max_threads() > 1 && detail::use_threads(flops / 64);
+// Images are processed in chunks of B whose patch matrices sit side by side in one (P, B·L)
+// matrix, so that each GEMM has at least kColumns columns (measured: 15–25% faster than one GEMM
+// per image at 14×14, and the chunk stays in cache, unlike one GEMM over the whole batch);
+// chunks are spread over threads when there is enough work.
+constexpr int64_t kColumns = 1536;
+constexpr int64_t kChunkBytes = 4 << 20;
+
+struct Plan {
+    int64_t B;       // images per chunk
+    int64_t chunks;  // ⌈N / B⌉
+    int threads;
+};
+
+template <typename T>
+Plan make_plan(const Geometry& g, int64_t N, int64_t O) {
+    const int64_t P = g.patch(), L = g.L();
+    const bool par = N > 1 && omp_get_max_threads() > 1 && detail::use_threads(N * O * P * L / 32);
+    const int threads = par ? omp_get_max_threads() : 1;
+    int64_t B = 1;
+    if (!g.pointwise()) {  // a 1×1 convolution reads the images in place, one at a time
+        B = (kColumns + L - 1) / L;
+        B = std::min<int64_t>(B, kChunkBytes / static_cast<int64_t>(P * L * sizeof(T)));
+        B = std::clamp<int64_t>(B, 1, (N + threads - 1) / threads);
+    }
+    return {B, (N + B - 1) / B, threads};
 }
 
-// y (N, O, L) = W (O, patch) · X_n, plus b (O) if given; x (N, C, H, W).
+// Runs f(chunk, thread) for every chunk.
+template <typename F>
+void run_chunks(const Plan& plan, F f) {
+    if (plan.threads > 1) {
+#pragma omp parallel num_threads(plan.threads)
+        {
+            const int t = omp_get_thread_num();
+#pragma omp for schedule(static)
+            for (int64_t k = 0; k < plan.chunks; ++k) f(k, t);
+        }
+    } else {
+        for (int64_t k = 0; k < plan.chunks; ++k) f(k, 0);
+    }
+}
+
+// Gc (O, nb·L) = [G_{n0} … G_{n0+nb−1}] side by side, from G (N, O, L).
+template <typename T>
+void gather_chunk(const T* G, int64_t n0, int64_t nb, int64_t O, int64_t L, T* Gc) {
+    for (int64_t i = 0; i < nb; ++i)
+        for (int64_t o = 0; o < O; ++o)
+            std::copy_n(G + ((n0 + i) * O + o) * L, L, Gc + o * nb * L + i * L);
+}
+
+// y (N, O, L) = W (O, P) · X_n (+ b (O) if given); x (N, C, H, W).
 template <typename T>
 void conv_apply(const Geometry& g, int64_t N, int64_t O, const T* x, const T* W, const T* b, T* y) {
     const int64_t P = g.patch(), L = g.L(), image = g.C * g.H * g.W;
-    const bool par = parallel_images(N, 2 * N * O * P * L);
-    const int threads = par ? omp_get_max_threads() : 1;
-    Tensor scratch = Tensor::empty({g.pointwise() ? 0 : threads * P * L}, dtype_of<T>());
-    auto one = [&](int64_t n, T* X) {
-        const T* xn = x + n * image;
-        T* yn = y + n * O * L;
+    const Plan plan = make_plan<T>(g, N, O);
+    const int64_t xs = g.pointwise() ? 0 : P * plan.B * L, ys = plan.B > 1 ? O * plan.B * L : 0;
+    Tensor scratch = Tensor::empty({plan.threads * (xs + ys)}, dtype_of<T>());
+    run_chunks(plan, [&](int64_t k, int t) {
+        const int64_t n0 = k * plan.B, nb = std::min(plan.B, N - n0), cols = nb * L;
+        T* X = scratch.data<T>() + t * (xs + ys);
         if (g.pointwise())
-            X = const_cast<T*>(xn);
+            X = const_cast<T*>(x + n0 * image);
         else
-            im2col(g, xn, X);
+            for (int64_t i = 0; i < nb; ++i) im2col(g, x + (n0 + i) * image, X + i * L, cols);
+        T* Yc = nb == 1 ? y + n0 * O * L : X + xs;  // (O, cols)
         if (b)
-            for (int64_t o = 0; o < O; ++o) std::fill(yn + o * L, yn + (o + 1) * L, b[o]);
-        blas::gemm(false, false, O, L, P, T(1), W, P, X, L, b ? T(1) : T(0), yn, L);
-    };
-    if (par) {
-#pragma omp parallel num_threads(threads)
-        {
-            T* X = scratch.data<T>() + (g.pointwise() ? 0 : omp_get_thread_num() * P * L);
-#pragma omp for schedule(static)
-            for (int64_t n = 0; n < N; ++n) one(n, X);
-        }
-    } else {
-        for (int64_t n = 0; n < N; ++n) one(n, scratch.data<T>());
-    }
+            for (int64_t o = 0; o < O; ++o) std::fill_n(Yc + o * cols, cols, b[o]);
+        blas::gemm(false, false, O, cols, P, T(1), W, P, X, cols, b ? T(1) : T(0), Yc, cols);
+        if (nb > 1)
+            for (int64_t i = 0; i < nb; ++i)
+                for (int64_t o = 0; o < O; ++o)
+                    std::copy_n(Yc + o * cols + i * L, L, y + ((n0 + i) * O + o) * L);
+    });
 }
 
-// x (N, C, H, W) = col2im(Wᵀ (patch, O) · G_n (O, L)) for G (N, O, L).
+// x (N, C, H, W) = col2im(Wᵀ (P, O) · G_n (O, L)) for G (N, O, L).
 template <typename T>
 void conv_adjoint(const Geometry& g, int64_t N, int64_t O, const T* G, const T* W, T* x) {
     const int64_t P = g.patch(), L = g.L(), image = g.C * g.H * g.W;
-    const bool par = parallel_images(N, 2 * N * O * P * L);
-    const int threads = par ? omp_get_max_threads() : 1;
-    Tensor scratch = Tensor::empty({g.pointwise() ? 0 : threads * P * L}, dtype_of<T>());
-    auto one = [&](int64_t n, T* X) {
-        const T* Gn = G + n * O * L;
-        T* xn = x + n * image;
+    const Plan plan = make_plan<T>(g, N, O);
+    const int64_t xs = g.pointwise() ? 0 : P * plan.B * L, gs = plan.B > 1 ? O * plan.B * L : 0;
+    Tensor scratch = Tensor::empty({plan.threads * (xs + gs)}, dtype_of<T>());
+    run_chunks(plan, [&](int64_t k, int t) {
+        const int64_t n0 = k * plan.B, nb = std::min(plan.B, N - n0), cols = nb * L;
+        T* X = scratch.data<T>() + t * (xs + gs);
+        const T* Gc = G + n0 * O * L;
+        if (nb > 1) {
+            gather_chunk(G, n0, nb, O, L, X + xs);
+            Gc = X + xs;
+        }
         if (g.pointwise()) {
-            blas::gemm(true, false, P, L, O, T(1), W, P, Gn, L, T(0), xn, L);
+            blas::gemm(true, false, P, L, O, T(1), W, P, Gc, L, T(0), x + n0 * image, L);
             return;
         }
-        blas::gemm(true, false, P, L, O, T(1), W, P, Gn, L, T(0), X, L);
-        col2im(g, X, xn);
-    };
-    if (par) {
-#pragma omp parallel num_threads(threads)
-        {
-            T* X = scratch.data<T>() + (g.pointwise() ? 0 : omp_get_thread_num() * P * L);
-#pragma omp for schedule(static)
-            for (int64_t n = 0; n < N; ++n) one(n, X);
-        }
-    } else {
-        for (int64_t n = 0; n < N; ++n) one(n, scratch.data<T>());
-    }
+        blas::gemm(true, false, P, cols, O, T(1), W, P, Gc, cols, T(0), X, cols);
+        for (int64_t i = 0; i < nb; ++i) col2im(g, X + i * L, cols, x + (n0 + i) * image);
+    });
 }
 
-// dW (O, patch) = Σ_n G_n (O, L) · X_nᵀ (L, patch) for x (N, C, H, W), G (N, O, L).
+// dW (O, P) = Σ_n G_n (O, L) · X_nᵀ (L, P) for x (N, C, H, W), G (N, O, L).
 template <typename T>
 void conv_weight_grad(const Geometry& g, int64_t N, int64_t O, const T* x, const T* G, T* dW) {
     const int64_t P = g.patch(), L = g.L(), image = g.C * g.H * g.W;
-    const bool par = parallel_images(N, 2 * N * O * P * L);
-    const int threads = par ? omp_get_max_threads() : 1;
-    Tensor scratch = Tensor::empty({g.pointwise() ? 0 : threads * P * L}, dtype_of<T>());
-    // One partial sum per thread beyond the first; thread 0 accumulates into dW.
-    Tensor partial = Tensor::zeros({(threads - 1) * O * P}, dtype_of<T>());
+    const Plan plan = make_plan<T>(g, N, O);
+    const int64_t xs = g.pointwise() ? 0 : P * plan.B * L, gs = plan.B > 1 ? O * plan.B * L : 0;
+    Tensor scratch = Tensor::empty({plan.threads * (xs + gs)}, dtype_of<T>());
+    // One partial sum per thread beyond the first, added in thread order; thread 0 uses dW.
+    Tensor partial = Tensor::zeros({(plan.threads - 1) * O * P}, dtype_of<T>());
     std::fill(dW, dW + O * P, T(0));
-    auto one = [&](int64_t n, T* X, T* acc) {
-        const T* xn = x + n * image;
-        if (g.pointwise())
-            X = const_cast<T*>(xn);
-        else
-            im2col(g, xn, X);
-        blas::gemm(false, true, O, P, L, T(1), G + n * O * L, L, X, L, T(1), acc, P);
-    };
-    if (par) {
-#pragma omp parallel num_threads(threads)
-        {
-            const int t = omp_get_thread_num();
-            T* X = scratch.data<T>() + (g.pointwise() ? 0 : t * P * L);
-            T* acc = t == 0 ? dW : partial.data<T>() + (t - 1) * O * P;
-#pragma omp for schedule(static)
-            for (int64_t n = 0; n < N; ++n) one(n, X, acc);
+    run_chunks(plan, [&](int64_t k, int t) {
+        const int64_t n0 = k * plan.B, nb = std::min(plan.B, N - n0), cols = nb * L;
+        T* X = scratch.data<T>() + t * (xs + gs);
+        T* acc = t == 0 ? dW : partial.data<T>() + (t - 1) * O * P;
+        const T* Gc = G + n0 * O * L;
+        if (nb > 1) {
+            gather_chunk(G, n0, nb, O, L, X + xs);
+            Gc = X + xs;
         }
-        const T* pp = partial.data<T>();
-        for (int t = 1; t < threads; ++t)
-            for (int64_t k = 0; k < O * P; ++k) dW[k] += pp[(t - 1) * O * P + k];
-    } else {
-        for (int64_t n = 0; n < N; ++n) one(n, scratch.data<T>(), dW);
-    }
+        if (g.pointwise())
+            X = const_cast<T*>(x + n0 * image);
+        else
+            for (int64_t i = 0; i < nb; ++i) im2col(g, x + (n0 + i) * image, X + i * L, cols);
+        blas::gemm(false, true, O, P, cols, T(1), Gc, cols, X, cols, T(1), acc, P);
+    });
+    const T* pp = partial.data<T>();
+    for (int t = 1; t < plan.threads; ++t)
+        for (int64_t k = 0; k < O * P; ++k) dW[k] += pp[(t - 1) * O * P + k];
 }
 
 // db[o] = Σ_{n,l} G[n, o, l] for G (N, O, L), summed in double.
@@ -201,6 +267,7 @@ void channel_sums(int64_t N, int64_t O, int64_t L, const T* G, T* db) {
         for (int64_t n = 0; n < N; ++n) {
             const T* row = G + (n * O + o) * L;
             T r = 0;
+#pragma omp simd reduction(+ : r)
             for (int64_t l = 0; l < L; ++l) r += row[l];
             s += r;
         }

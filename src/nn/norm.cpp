@@ -51,12 +51,14 @@ void moments(const T* x, int64_t count, int64_t stride, int64_t len, double eps,
     double s = 0;
     for (int64_t r = 0; r < count; ++r) {
         const T* p = x + r * stride;
+#pragma omp simd reduction(+ : s)
         for (int64_t i = 0; i < len; ++i) s += p[i];
     }
     const double M = static_cast<double>(count * len), mu = s / M;
     double q = 0;
     for (int64_t r = 0; r < count; ++r) {
         const T* p = x + r * stride;
+#pragma omp simd reduction(+ : q)
         for (int64_t i = 0; i < len; ++i) q += (p[i] - mu) * (p[i] - mu);
     }
     *mean = mu;
@@ -71,6 +73,7 @@ void grad_sums(const T* x, const T* g, int64_t count, int64_t stride, int64_t le
     double a = 0, b = 0;
     for (int64_t r = 0; r < count; ++r) {
         const T *px = x + r * stride, *pg = g + r * stride;
+#pragma omp simd reduction(+ : a, b)
         for (int64_t i = 0; i < len; ++i) {
             a += pg[i];
             b += pg[i] * (px[i] - mean);

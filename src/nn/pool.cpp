@@ -65,6 +65,32 @@ Tensor max_pool2d(const Tensor& x_in, Pool2dOptions options) {
         int32_t* pi = argmax->data();
         for_planes(g.planes, x.numel(), [&](int64_t q) {
             const T* plane = px + q * g.H * g.W;
+            if (g.k == 2 && g.s == 2 && g.p == 0) {  // the common case, without bounds logic
+                for (int64_t a = 0; a < g.Ho; ++a) {
+                    const T *r0 = plane + 2 * a * g.W, *r1 = r0 + g.W;
+                    T* out = py + (q * g.Ho + a) * g.Wo;
+                    for (int64_t b = 0; b < g.Wo; ++b) {
+                        const int64_t w = 2 * b;
+                        T best = r0[w];
+                        int64_t at = 2 * a * g.W + w;
+                        if (r0[w + 1] > best) {
+                            best = r0[w + 1];
+                            at = 2 * a * g.W + w + 1;
+                        }
+                        if (r1[w] > best) {
+                            best = r1[w];
+                            at = (2 * a + 1) * g.W + w;
+                        }
+                        if (r1[w + 1] > best) {
+                            best = r1[w + 1];
+                            at = (2 * a + 1) * g.W + w + 1;
+                        }
+                        out[b] = best;
+                        if (rec) pi[out - py + b] = static_cast<int32_t>(at);
+                    }
+                }
+                return;
+            }
             for (int64_t a = 0; a < g.Ho; ++a) {
                 const int64_t h0 = a * g.s - g.p;
                 const int64_t hlo = std::max<int64_t>(h0, 0), hhi = std::min(h0 + g.k, g.H);
@@ -91,14 +117,15 @@ Tensor max_pool2d(const Tensor& x_in, Pool2dOptions options) {
         y, {x_in},
         [g, argmax, xs = x.shape()](const Tensor& g_in) -> Grads {
             const Tensor G = g_in.contiguous();
-            Tensor gx = Tensor::zeros(xs, G.dtype());
+            Tensor gx = Tensor::empty(xs, G.dtype());
             dispatch(G.dtype(), [&]<typename T>() {
                 const T* pg = G.data<T>();
                 T* px = gx.data<T>();
                 const int32_t* pi = argmax->data();
                 const int64_t L = g.Ho * g.Wo;
-                for_planes(g.planes, G.numel(), [&](int64_t q) {
+                for_planes(g.planes, gx.numel(), [&](int64_t q) {
                     T* plane = px + q * g.H * g.W;
+                    std::fill(plane, plane + g.H * g.W, T(0));
                     for (int64_t l = q * L; l < (q + 1) * L; ++l) plane[pi[l]] += pg[l];
                 });
             });
@@ -138,13 +165,14 @@ Tensor avg_pool2d(const Tensor& x_in, Pool2dOptions options) {
         y, {x_in},
         [g, xs = x.shape()](const Tensor& g_in) -> Grads {
             const Tensor G = g_in.contiguous();
-            Tensor gx = Tensor::zeros(xs, G.dtype());
+            Tensor gx = Tensor::empty(xs, G.dtype());
             dispatch(G.dtype(), [&]<typename T>() {
                 const T* pg = G.data<T>();
                 T* px = gx.data<T>();
                 const T scale = T(1) / static_cast<T>(g.k * g.k);
                 for_planes(g.planes, gx.numel(), [&](int64_t q) {
                     T* plane = px + q * g.H * g.W;
+                    std::fill(plane, plane + g.H * g.W, T(0));
                     for (int64_t a = 0; a < g.Ho; ++a) {
                         const int64_t h0 = a * g.s - g.p;
                         const int64_t hlo = std::max<int64_t>(h0, 0), hhi = std::min(h0 + g.k, g.H);

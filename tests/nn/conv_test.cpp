@@ -74,11 +74,13 @@ struct Case {
     int64_t stride, padding;
 };
 
-// Includes a case large enough (N·O·C·k²·L ≈ 4·10⁶ flops) to spread images over threads.
-const Case kCases[] = {{{2, 3, 5, 4}, {4, 3, 3, 3}, 1, 0},   {{3, 2, 7, 5}, {3, 2, 3, 3}, 2, 1},
-                       {{2, 2, 4, 6}, {3, 2, 2, 3}, 1, 1},   {{2, 3, 4, 5}, {5, 3, 1, 1}, 1, 0},
-                       {{2, 1, 9, 7}, {2, 1, 4, 4}, 3, 2},   {{1, 2, 3, 3}, {1, 2, 5, 5}, 1, 2},
-                       {{16, 8, 10, 9}, {16, 8, 3, 3}, 1, 1}};
+// The last two cases are large enough to spread chunks of images over threads, the last one with
+// a partial chunk (5 images in chunks of 3).
+const Case kCases[] = {
+    {{2, 3, 5, 4}, {4, 3, 3, 3}, 1, 0},    {{3, 2, 7, 5}, {3, 2, 3, 3}, 2, 1},
+    {{2, 2, 4, 6}, {3, 2, 2, 3}, 1, 1},    {{2, 3, 4, 5}, {5, 3, 1, 1}, 1, 0},
+    {{2, 1, 9, 7}, {2, 1, 4, 4}, 3, 2},    {{1, 2, 3, 3}, {1, 2, 5, 5}, 1, 2},
+    {{16, 8, 10, 9}, {16, 8, 3, 3}, 1, 1}, {{5, 16, 12, 12}, {16, 16, 3, 3}, 1, 1}};
 
 TEST(Conv2d, EqualsDirectSumFloat64) {
     uint64_t seed = 1;
