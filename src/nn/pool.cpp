@@ -65,28 +65,26 @@ Tensor max_pool2d(const Tensor& x_in, Pool2dOptions options) {
         int32_t* pi = argmax->data();
         for_planes(g.planes, x.numel(), [&](int64_t q) {
             const T* plane = px + q * g.H * g.W;
-            if (g.k == 2 && g.s == 2 && g.p == 0) {  // the common case, without bounds logic
+            if (g.k == 2 && g.s == 2 && g.p == 0) {
+                // The common case, branch-free so that it vectorizes: a tournament over the
+                // window (x00, x01, x10, x11) whose strict comparisons keep the first maximum.
+                const int32_t W = static_cast<int32_t>(g.W);
                 for (int64_t a = 0; a < g.Ho; ++a) {
                     const T *r0 = plane + 2 * a * g.W, *r1 = r0 + g.W;
                     T* out = py + (q * g.Ho + a) * g.Wo;
+                    int32_t* idx = rec ? pi + (q * g.Ho + a) * g.Wo : nullptr;
+                    const int32_t base = static_cast<int32_t>(2 * a * g.W);
                     for (int64_t b = 0; b < g.Wo; ++b) {
-                        const int64_t w = 2 * b;
-                        T best = r0[w];
-                        int64_t at = 2 * a * g.W + w;
-                        if (r0[w + 1] > best) {
-                            best = r0[w + 1];
-                            at = 2 * a * g.W + w + 1;
-                        }
-                        if (r1[w] > best) {
-                            best = r1[w];
-                            at = (2 * a + 1) * g.W + w;
-                        }
-                        if (r1[w + 1] > best) {
-                            best = r1[w + 1];
-                            at = (2 * a + 1) * g.W + w + 1;
-                        }
-                        out[b] = best;
-                        if (rec) pi[out - py + b] = static_cast<int32_t>(at);
+                        const T v0 = r0[2 * b], v1 = r0[2 * b + 1], v2 = r1[2 * b],
+                                v3 = r1[2 * b + 1];
+                        const bool c01 = v1 > v0, c23 = v3 > v2;
+                        const T m01 = c01 ? v1 : v0, m23 = c23 ? v3 : v2;
+                        const bool c = m23 > m01;
+                        out[b] = c ? m23 : m01;
+                        if (idx)
+                            idx[b] =
+                                base + static_cast<int32_t>(2 * b) +
+                                (c ? W + static_cast<int32_t>(c23) : static_cast<int32_t>(c01));
                     }
                 }
                 return;

@@ -52,13 +52,16 @@ struct BatchNormOptions {
 // buffers running_mean (zeros) and running_var (ones).
 class BatchNorm : public Module {
   public:
+    Tensor forward(const Tensor& x) override;
+    Tensor weight;        // γ (C), undefined without affine
+    Tensor bias;          // β (C)
+    Tensor running_mean;  // (C)
+    Tensor running_var;   // (C)
+
+  protected:
+    // Accepts inputs of input_dims_lo to input_dims_hi dimensions; `name` appears in errors.
     BatchNorm(int64_t channels, BatchNormOptions options, int input_dims_lo, int input_dims_hi,
               const char* name);
-    Tensor forward(const Tensor& x) override;
-    Tensor weight;  // γ (C)
-    Tensor bias;    // β (C)
-    Tensor running_mean;
-    Tensor running_var;
 
   private:
     BatchNormOptions options_;
