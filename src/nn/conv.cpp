@@ -194,14 +194,23 @@ void conv_apply(const Geometry& g, int64_t N, int64_t O, const T* x, const T* W,
             X = const_cast<T*>(x + n0 * image);
         else
             for (int64_t i = 0; i < nb; ++i) im2col(g, x + (n0 + i) * image, X + i * L, cols);
-        T* Yc = nb == 1 ? y + n0 * O * L : X + xs;  // (O, cols)
-        if (b)
-            for (int64_t o = 0; o < O; ++o) std::fill_n(Yc + o * cols, cols, b[o]);
-        blas::gemm(false, false, O, cols, P, T(1), W, P, X, cols, b ? T(1) : T(0), Yc, cols);
-        if (nb > 1)
-            for (int64_t i = 0; i < nb; ++i)
-                for (int64_t o = 0; o < O; ++o)
-                    std::copy_n(Yc + o * cols + i * L, L, y + ((n0 + i) * O + o) * L);
+        if (nb == 1) {  // straight into y_n, the bias put there first
+            T* yn = y + n0 * O * L;
+            if (b)
+                for (int64_t o = 0; o < O; ++o) std::fill_n(yn + o * L, L, b[o]);
+            blas::gemm(false, false, O, L, P, T(1), W, P, X, L, b ? T(1) : T(0), yn, L);
+            return;
+        }
+        T* Yc = X + xs;  // (O, cols), then scattered to the images with the bias added
+        blas::gemm(false, false, O, cols, P, T(1), W, P, X, cols, T(0), Yc, cols);
+        for (int64_t i = 0; i < nb; ++i)
+            for (int64_t o = 0; o < O; ++o) {
+                const T* in = Yc + o * cols + i * L;
+                T* out = y + ((n0 + i) * O + o) * L;
+                const T bias = b ? b[o] : T(0);
+#pragma omp simd
+                for (int64_t l = 0; l < L; ++l) out[l] = in[l] + bias;
+            }
     });
 }
 
@@ -262,6 +271,7 @@ void conv_weight_grad(const Geometry& g, int64_t N, int64_t O, const T* x, const
 // db[o] = Σ_{n,l} G[n, o, l] for G (N, O, L), summed in double.
 template <typename T>
 void channel_sums(int64_t N, int64_t O, int64_t L, const T* G, T* db) {
+#pragma omp parallel for schedule(static) if (O > 1 && detail::use_threads(N * O * L))
     for (int64_t o = 0; o < O; ++o) {
         double s = 0;
         for (int64_t n = 0; n < N; ++n) {
@@ -367,6 +377,7 @@ Tensor conv_transpose2d(const Tensor& x_in, const Tensor& W_in, const Tensor& b,
             const T* pb = bc.data<T>();
             T* py = y.data<T>();
             const int64_t plane = Ho * Wo;
+#pragma omp parallel for schedule(static) if (N > 1 && detail::use_threads(y.numel()))
             for (int64_t n = 0; n < N; ++n)
                 for (int64_t c = 0; c < Cout; ++c) {
                     T* row = py + (n * Cout + c) * plane;
