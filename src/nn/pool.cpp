@@ -57,12 +57,12 @@ Tensor max_pool2d(const Tensor& x_in, Pool2dOptions options) {
     const Tensor x = x_in.contiguous();
     Tensor y = Tensor::empty(out_shape(x, g.Ho, g.Wo), x.dtype());
     const bool rec = any_needs_grad({&x_in});
-    // argmax[q·Ho·Wo + a·Wo + b] = flat index in the H×W plane
-    auto argmax = std::make_shared<std::vector<int32_t>>(rec ? g.planes * g.Ho * g.Wo : 0);
+    // argmax[q·Ho·Wo + a·Wo + b] = flat index in the H×W plane (left uninitialized: all written)
+    std::shared_ptr<int32_t[]> argmax(new int32_t[rec ? g.planes * g.Ho * g.Wo : 0]);
     dispatch(x.dtype(), [&]<typename T>() {
         const T* px = x.data<T>();
         T* py = y.data<T>();
-        int32_t* pi = argmax->data();
+        int32_t* pi = argmax.get();
         for_planes(g.planes, x.numel(), [&](int64_t q) {
             const T* plane = px + q * g.H * g.W;
             if (g.k == 2 && g.s == 2 && g.p == 0) {
@@ -119,7 +119,7 @@ Tensor max_pool2d(const Tensor& x_in, Pool2dOptions options) {
             dispatch(G.dtype(), [&]<typename T>() {
                 const T* pg = G.data<T>();
                 T* px = gx.data<T>();
-                const int32_t* pi = argmax->data();
+                const int32_t* pi = argmax.get();
                 const int64_t L = g.Ho * g.Wo;
                 for_planes(g.planes, gx.numel(), [&](int64_t q) {
                     T* plane = px + q * g.H * g.W;
