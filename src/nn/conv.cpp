@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "gibbs/autograd/autograd.hpp"
 #include "gibbs/nn/conv.hpp"
@@ -157,6 +158,16 @@ Plan make_plan(const Geometry& g, int64_t N, int64_t O) {
     return {B, (N + B - 1) / B, threads};
 }
 
+// A buffer of at least n elements owned by the calling thread and kept between calls (OpenMP's
+// threads persist), so that the column matrices, a few MB, are not allocated and page-faulted
+// anew at every call. Valid until the thread's next call.
+template <typename T>
+T* thread_scratch(int64_t n) {
+    thread_local std::vector<T> buffer;
+    if (static_cast<int64_t>(buffer.size()) < n) buffer.resize(n);
+    return buffer.data();
+}
+
 // Runs f(chunk, thread) for every chunk.
 template <typename F>
 void run_chunks(const Plan& plan, F f) {
@@ -186,10 +197,9 @@ void conv_apply(const Geometry& g, int64_t N, int64_t O, const T* x, const T* W,
     const int64_t P = g.patch(), L = g.L(), image = g.C * g.H * g.W;
     const Plan plan = make_plan<T>(g, N, O);
     const int64_t xs = g.pointwise() ? 0 : P * plan.B * L, ys = plan.B > 1 ? O * plan.B * L : 0;
-    Tensor scratch = Tensor::empty({plan.threads * (xs + ys)}, dtype_of<T>());
-    run_chunks(plan, [&](int64_t k, int t) {
+    run_chunks(plan, [&](int64_t k, int) {
         const int64_t n0 = k * plan.B, nb = std::min(plan.B, N - n0), cols = nb * L;
-        T* X = scratch.data<T>() + t * (xs + ys);
+        T* X = thread_scratch<T>(xs + ys);
         if (g.pointwise())
             X = const_cast<T*>(x + n0 * image);
         else
@@ -220,10 +230,9 @@ void conv_adjoint(const Geometry& g, int64_t N, int64_t O, const T* G, const T* 
     const int64_t P = g.patch(), L = g.L(), image = g.C * g.H * g.W;
     const Plan plan = make_plan<T>(g, N, O);
     const int64_t xs = g.pointwise() ? 0 : P * plan.B * L, gs = plan.B > 1 ? O * plan.B * L : 0;
-    Tensor scratch = Tensor::empty({plan.threads * (xs + gs)}, dtype_of<T>());
-    run_chunks(plan, [&](int64_t k, int t) {
+    run_chunks(plan, [&](int64_t k, int) {
         const int64_t n0 = k * plan.B, nb = std::min(plan.B, N - n0), cols = nb * L;
-        T* X = scratch.data<T>() + t * (xs + gs);
+        T* X = thread_scratch<T>(xs + gs);
         const T* Gc = G + n0 * O * L;
         if (nb > 1) {
             gather_chunk(G, n0, nb, O, L, X + xs);
@@ -244,13 +253,12 @@ void conv_weight_grad(const Geometry& g, int64_t N, int64_t O, const T* x, const
     const int64_t P = g.patch(), L = g.L(), image = g.C * g.H * g.W;
     const Plan plan = make_plan<T>(g, N, O);
     const int64_t xs = g.pointwise() ? 0 : P * plan.B * L, gs = plan.B > 1 ? O * plan.B * L : 0;
-    Tensor scratch = Tensor::empty({plan.threads * (xs + gs)}, dtype_of<T>());
     // One partial sum per thread beyond the first, added in thread order; thread 0 uses dW.
     Tensor partial = Tensor::zeros({(plan.threads - 1) * O * P}, dtype_of<T>());
     std::fill(dW, dW + O * P, T(0));
     run_chunks(plan, [&](int64_t k, int t) {
         const int64_t n0 = k * plan.B, nb = std::min(plan.B, N - n0), cols = nb * L;
-        T* X = scratch.data<T>() + t * (xs + gs);
+        T* X = thread_scratch<T>(xs + gs);
         T* acc = t == 0 ? dW : partial.data<T>() + (t - 1) * O * P;
         const T* Gc = G + n0 * O * L;
         if (nb > 1) {
