@@ -132,9 +132,10 @@ void col2im(const Geometry& g, T* X, int64_t ld, T* __restrict x) {
 }
 
 // Images are processed in chunks of B whose patch matrices sit side by side in one (P, B·L)
-// matrix, so that each GEMM has at least kColumns columns (measured: 15–25% faster than one GEMM
-// per image at 14×14, and the chunk stays in cache, unlike one GEMM over the whole batch);
-// chunks are spread over threads when there is enough work.
+// matrix, so that each GEMM has at least kColumns columns. Measured for the forward GEMM of
+// 32→64 channels at 14×14, N = 128, one thread: 15.1 ms one GEMM per image, 12.6 ms in chunks of
+// 8, 12.9 ms one GEMM over the whole batch, whose 29 MB column matrix would not stay in cache.
+// Chunks are spread over threads when there is enough work.
 constexpr int64_t kColumns = 1536;
 constexpr int64_t kChunkBytes = 4 << 20;
 
@@ -153,7 +154,7 @@ Plan make_plan(const Geometry& g, int64_t N, int64_t O) {
     if (!g.pointwise()) {  // a 1×1 convolution reads the images in place, one at a time
         B = (kColumns + L - 1) / L;
         B = std::min<int64_t>(B, kChunkBytes / static_cast<int64_t>(P * L * sizeof(T)));
-        B = std::clamp<int64_t>(B, 1, (N + threads - 1) / threads);
+        B = std::max<int64_t>(1, std::min(B, (N + threads - 1) / threads));
     }
     return {B, (N + B - 1) / B, threads};
 }
@@ -296,6 +297,7 @@ void channel_sums(int64_t N, int64_t O, int64_t L, const T* G, T* db) {
 void check_conv_inputs(const char* op, const Tensor& x, const Tensor& W, const Tensor& b,
                        int64_t channels_in, int64_t channels_out, int64_t stride, int64_t padding) {
     check(x.dim() == 4, op, ": input must be (N, C, H, W), got ", x.shape());
+    check(x.size(2) > 0 && x.size(3) > 0, op, ": empty image in input of shape ", x.shape());
     check(W.dim() == 4, op, ": weight must be 4-dimensional, got ", W.shape());
     check(x.size(1) == channels_in, op, ": input of shape ", x.shape(), " has ", x.size(1),
           " channels, the weight of shape ", W.shape(), " expects ", channels_in);

@@ -107,6 +107,15 @@ TEST(Conv2d, EqualsDirectSumFloat32) {
     }
 }
 
+TEST(Conv2d, EmptyBatchGivesEmptyOutput) {
+    const Tensor W = Tensor::ones({4, 3, 3, 3}, DType::f64);
+    EXPECT_EQ(
+        nn::conv2d(Tensor::zeros({0, 3, 5, 5}, DType::f64), W, Tensor(), {.padding = 1}).shape(),
+        Shape({0, 4, 5, 5}));
+    EXPECT_EQ(nn::conv_transpose2d(Tensor::zeros({0, 4, 5, 5}, DType::f64), W, Tensor()).shape(),
+              Shape({0, 3, 7, 7}));
+}
+
 TEST(Conv2d, AcceptsNonContiguousInput) {
     Generator gen(3);
     const Tensor x = randn({2, 5, 3, 4}, gen, DType::f64).transpose(1, 3);  // (2, 4, 3, 5)
