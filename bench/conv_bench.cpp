@@ -7,6 +7,8 @@
 //   OMP_NUM_THREADS=2 build/bench_conv_bench [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
 
+#include <ctime>
+
 #include "gibbs/nn/conv.hpp"
 #include "gibbs/nn/layers.hpp"
 #include "gibbs/optim/adam.hpp"
@@ -15,6 +17,19 @@
 using namespace gibbs;
 
 namespace {
+
+// CPU seconds used by all threads of the process: with OMP_WAIT_POLICY=passive, the work done,
+// which a loaded machine inflates far less than the wall time.
+double process_cpu_seconds() {
+    timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+void report_cpu(benchmark::State& state, double cpu_start) {
+    state.counters["cpu_ms"] = benchmark::Counter(1e3 * (process_cpu_seconds() - cpu_start),
+                                                  benchmark::Counter::kAvgIterations);
+}
 
 // args: N, C, O, H (= W); the input requires a gradient unless C = 1 (a network's first layer).
 void BM_conv2d_forward_backward(benchmark::State& state) {
@@ -25,6 +40,7 @@ void BM_conv2d_forward_backward(benchmark::State& state) {
     Tensor W = (randn({O, C, 3, 3}, gen) * 0.1).detach().requires_grad_();
     Tensor b = Tensor::zeros({O}).requires_grad_();
     const Tensor seed = randn({N, O, H, H}, gen);
+    const double cpu = process_cpu_seconds();
     for (auto _ : state) {
         Tensor y = nn::conv2d(x, W, b, {.padding = 1});
         y.backward(seed);
@@ -32,6 +48,7 @@ void BM_conv2d_forward_backward(benchmark::State& state) {
         b.zero_grad();
         x.zero_grad();
     }
+    report_cpu(state, cpu);
     const double flops = 2.0 * N * O * C * 9 * H * H * (C > 1 ? 3 : 2);
     state.counters["GFLOP/s"] =
         benchmark::Counter(flops / 1e9, benchmark::Counter::kIsIterationInvariantRate);
@@ -47,7 +64,9 @@ void BM_conv2d_forward(benchmark::State& state) {
     Generator gen(1);
     const Tensor x = randn({N, C, H, H}, gen), W = randn({O, C, 3, 3}, gen) * 0.1;
     const Tensor b = Tensor::zeros({O});
+    const double cpu = process_cpu_seconds();
     for (auto _ : state) benchmark::DoNotOptimize(nn::conv2d(x, W, b, {.padding = 1}).raw_data());
+    report_cpu(state, cpu);
     state.counters["GFLOP/s"] = benchmark::Counter(2.0 * N * O * C * 9 * H * H / 1e9,
                                                    benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -89,12 +108,14 @@ void BM_cnn_train_step(benchmark::State& state) {
     const Tensor x = rand({N, 1, 28, 28}, gen);
     std::vector<int64_t> labels(N);
     for (auto& l : labels) l = gen.integer(0, 10);
+    const double cpu = process_cpu_seconds();
     for (auto _ : state) {
         Tensor loss = nn::cross_entropy(net(x), labels);
         opt.zero_grad();
         loss.backward();
         opt.step();
     }
+    report_cpu(state, cpu);
     state.SetItemsProcessed(state.iterations() * N);
 }
 BENCHMARK(BM_cnn_train_step)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -8,10 +8,14 @@ thread count, in one run, printing the ratio PyTorch time / gibbs time (> 1: gib
 
 Each side is timed in `--rounds` alternating rounds; a round times each workload in `--reps`
 repetitions of about 0.1 s and keeps the fastest repetition's mean, and the fastest round is
-reported: on a shared machine other jobs only ever add time. PyTorch's convolutions run on oneDNN;
-it is run under each configuration in CONFIGS and the fastest kept.
+reported: on a shared machine other jobs only ever add time. Beside the wall time it reports the
+process CPU time per call (all threads); with --passive (OMP_WAIT_POLICY=passive on both sides,
+so that waiting threads sleep instead of spinning) that is the work done, which a loaded machine
+inflates far less than the wall time. PyTorch's convolutions run on oneDNN; it is run under each
+configuration in CONFIGS and the fastest kept.
 
     /usr/bin/python3 bench/conv_vs_torch.py [--build build] [--threads 2] [--rounds 3] [--reps 10]
+                                            [--passive]
 """
 import argparse
 import json
@@ -35,17 +39,19 @@ WORKLOADS = [
 
 
 def best_mean(step, reps, seconds=0.1):
-    """The smallest mean time per call over `reps` repetitions of about `seconds` each."""
+    """The smallest mean wall and process CPU time per call over `reps` repetitions of about
+    `seconds` each."""
     for _ in range(3):
         step()
-    best = float("inf")
+    best, best_cpu = float("inf"), float("inf")
     for _ in range(reps):
-        n, start = 0, time.perf_counter()
+        n, start, cpu = 0, time.perf_counter(), time.process_time()
         while n == 0 or time.perf_counter() - start < seconds:
             step()
             n += 1
         best = min(best, (time.perf_counter() - start) / n)
-    return best
+        best_cpu = min(best_cpu, (time.process_time() - cpu) / n)
+    return best, best_cpu
 
 
 def torch_worker(threads, reps):
@@ -101,7 +107,8 @@ def gibbs_round(build, threads, reps):
             continue
         for name, key in WORKLOADS:
             if b["name"].startswith(key):
-                times[name] = min(times.get(name, float("inf")), b["real_time"] / 1e3)  # ms -> s
+                wall, cpu = times.get(name, (float("inf"), float("inf")))
+                times[name] = (min(wall, b["real_time"] / 1e3), min(cpu, b["cpu_ms"] / 1e3))
     return times
 
 
@@ -111,29 +118,41 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--reps", type=int, default=10)
+    ap.add_argument("--passive", action="store_true",
+                    help="OMP_WAIT_POLICY=passive on both sides, so that CPU time measures work")
     ap.add_argument("--worker", action="store_true")
     args = ap.parse_args()
     if args.worker:
         torch_worker(args.threads, args.reps)
         return
+    if args.passive:
+        os.environ["OMP_WAIT_POLICY"] = "passive"
     gibbs, torch_best = {}, {}
+    inf = (float("inf"), float("inf"))
     for _ in range(args.rounds):
-        for name, t in gibbs_round(args.build, args.threads, args.reps).items():
-            gibbs[name] = min(gibbs.get(name, float("inf")), t)
+        for name, (wall, cpu) in gibbs_round(args.build, args.threads, args.reps).items():
+            old = gibbs.get(name, inf)
+            gibbs[name] = (min(old[0], wall), min(old[1], cpu))
         for cfg in CONFIGS:
             wenv = dict(os.environ, **cfg["env"])
             wenv.pop("OMP_NUM_THREADS", None)
             r = subprocess.run([sys.executable, __file__, "--worker", "--threads", str(args.threads),
                                 "--reps", str(args.reps)], env=wenv, check=True, capture_output=True,
                                text=True).stdout
-            for name, t in json.loads(r.strip().splitlines()[-1]).items():
-                if t < torch_best.get(name, (float("inf"), ""))[0]:
-                    torch_best[name] = (t, cfg["name"])
-    print(f"threads {args.threads}; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}")
-    print(f"{'workload':<28}{'gibbs ms':>10}{'torch ms':>10}  {'torch config':<52}{'ratio':>7}")
+            for name, (wall, cpu) in json.loads(r.strip().splitlines()[-1]).items():
+                old = torch_best.get(name, (float("inf"), float("inf"), ""))
+                if wall < old[0]:
+                    old = (wall, old[1], cfg["name"])
+                torch_best[name] = (old[0], min(old[1], cpu), old[2])
+    print(f"threads {args.threads}; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}; "
+          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'default')}")
+    print(f"{'':<28}{'wall time per call, ms':^30}{'':<48}{'CPU time per call, ms':^30}")
+    print(f"{'workload':<28}{'gibbs':>10}{'torch':>10}{'ratio':>8}  {'torch config (fastest wall)':<46}"
+          f"{'gibbs':>10}{'torch':>10}{'ratio':>8}")
     for name, _ in WORKLOADS:
-        g, (t, cfg) = gibbs[name], torch_best[name]
-        print(f"{name:<28}{g * 1e3:>10.2f}{t * 1e3:>10.2f}  {cfg:<52}{t / g:>7.2f}")
+        (gw, gc), (tw, tc, cfg) = gibbs[name], torch_best[name]
+        print(f"{name:<28}{gw * 1e3:>10.2f}{tw * 1e3:>10.2f}{tw / gw:>8.2f}  {cfg:<46}"
+              f"{gc * 1e3:>10.2f}{tc * 1e3:>10.2f}{tc / gc:>8.2f}")
 
 
 if __name__ == "__main__":
