@@ -1,9 +1,9 @@
 // conv2d and conv_transpose2d: im2col + GEMM kernels with their backward (see gibbs/nn/conv.hpp).
 //
-// Three kernels serve both ops, for a convolution mapping (N, C, H, W) to (N, O, Ho, Wo):
-//   conv_apply        y_n = W X_n (+ b)           conv2d forward, conv_transpose2d ∂x
-//   conv_adjoint      x_n = col2im(Wᵀ G_n)        conv2d ∂x, conv_transpose2d forward
-//   conv_weight_grad  ∂W = Σ_n G_n X_nᵀ           conv2d ∂W, conv_transpose2d ∂W (roles swapped)
+// Two kernels serve both ops, for a convolution mapping (N, C, H, W) to (N, O, Ho, Wo):
+//   conv_apply     y_n = W X_n (+ b)              conv2d forward, conv_transpose2d ∂x
+//   conv_backward  x_n = col2im(Wᵀ G_n)           conv2d ∂x, conv_transpose2d forward
+//                  ∂W = Σ_n G_n X_nᵀ              conv2d ∂W, conv_transpose2d ∂W (roles swapped)
 // Images go through in chunks of a few, one GEMM per chunk (see make_plan), chunks spread over
 // OpenMP threads, each with its own column buffer that stays in cache and a single-threaded GEMM;
 // ∂W is summed per thread and then across threads in a fixed order. Small problems run on one
@@ -50,6 +50,17 @@ void valid_range(int64_t n_in, int64_t n_out, int64_t s, int64_t p, int64_t i, i
 // contiguous run; the columns that wrap around an image row are fixed up separately.
 bool shifted_copy(const Geometry& g) { return g.stride == 1 && g.Wo == g.W; }
 
+// Zeroes columns b < blo and b ≥ bhi of rows alo ≤ a < ahi of one row of X, column by column:
+// a few elements per image row, which as row-wise fills would be as many memset calls.
+template <typename T>
+void zero_wrapped_columns(const Geometry& g, int64_t alo, int64_t ahi, int64_t blo, int64_t bhi,
+                          T* row) {
+    for (int64_t b = 0; b < blo; ++b)
+        for (int64_t a = alo; a < ahi; ++a) row[a * g.Wo + b] = T(0);
+    for (int64_t b = bhi; b < g.Wo; ++b)
+        for (int64_t a = alo; a < ahi; ++a) row[a * g.Wo + b] = T(0);
+}
+
 // X[(c,i,j), (a,b)] = x[c, a·s − p + i, b·s − p + j], zero outside the image; X has row stride
 // ld ≥ L (the patch matrices of a chunk of images sit side by side).
 template <typename T>
@@ -74,10 +85,7 @@ void im2col(const Geometry& g, const T* x, T* X, int64_t ld) {
                     const int64_t shift = (i - p) * g.W + (j - p);
                     const int64_t first = alo * g.Wo + blo, last = (ahi - 1) * g.Wo + bhi;
                     std::copy(xc + first + shift, xc + last + shift, row + first);
-                    for (int64_t a = alo; a < ahi; ++a) {
-                        std::fill(row + a * g.Wo, row + a * g.Wo + blo, T(0));
-                        std::fill(row + a * g.Wo + bhi, row + (a + 1) * g.Wo, T(0));
-                    }
+                    zero_wrapped_columns(g, alo, ahi, blo, bhi, row);
                     continue;
                 }
                 for (int64_t a = alo; a < ahi; ++a) {
@@ -109,10 +117,7 @@ void col2im(const Geometry& g, T* X, int64_t ld, T* __restrict x) {
                 valid_range(g.W, g.Wo, s, p, j, &blo, &bhi);
                 if (alo == ahi || blo == bhi) continue;
                 if (shifted_copy(g)) {
-                    for (int64_t a = alo; a < ahi; ++a) {
-                        std::fill(row + a * g.Wo, row + a * g.Wo + blo, T(0));
-                        std::fill(row + a * g.Wo + bhi, row + (a + 1) * g.Wo, T(0));
-                    }
+                    zero_wrapped_columns(g, alo, ahi, blo, bhi, row);
                     const int64_t shift = (i - p) * g.W + (j - p);
                     const int64_t first = alo * g.Wo + blo, last = (ahi - 1) * g.Wo + bhi;
                     T* __restrict out = xc + first + shift;
@@ -225,53 +230,45 @@ void conv_apply(const Geometry& g, int64_t N, int64_t O, const T* x, const T* W,
     });
 }
 
-// x (N, C, H, W) = col2im(Wᵀ (P, O) · G_n (O, L)) for G (N, O, L).
+// The backward of y = conv(x) for G = ∂L/∂y (N, O, L), in one pass over chunks of images that
+// gathers each chunk of G once: when gx is given, gx_n = col2im(Wᵀ (P, O) · G_n) (x (N, C, H, W)
+// shape); when dW is given, dW (O, P) = Σ_n G_n · X_nᵀ with X_n the patches of x.
 template <typename T>
-void conv_adjoint(const Geometry& g, int64_t N, int64_t O, const T* G, const T* W, T* x) {
+void conv_backward(const Geometry& g, int64_t N, int64_t O, const T* x, const T* W, const T* G,
+                   T* gx, T* dW) {
     const int64_t P = g.patch(), L = g.L(), image = g.C * g.H * g.W;
     const Plan plan = make_plan<T>(g, N, O);
     const int64_t xs = g.pointwise() ? 0 : P * plan.B * L, gs = plan.B > 1 ? O * plan.B * L : 0;
-    run_chunks(plan, [&](int64_t k, int) {
-        const int64_t n0 = k * plan.B, nb = std::min(plan.B, N - n0), cols = nb * L;
-        T* X = thread_scratch<T>(xs + gs);
-        const T* Gc = G + n0 * O * L;
-        if (nb > 1) {
-            gather_chunk(G, n0, nb, O, L, X + xs);
-            Gc = X + xs;
-        }
-        if (g.pointwise()) {
-            blas::gemm(true, false, P, L, O, T(1), W, P, Gc, L, T(0), x + n0 * image, L);
-            return;
-        }
-        blas::gemm(true, false, P, cols, O, T(1), W, P, Gc, cols, T(0), X, cols);
-        for (int64_t i = 0; i < nb; ++i) col2im(g, X + i * L, cols, x + (n0 + i) * image);
-    });
-}
-
-// dW (O, P) = Σ_n G_n (O, L) · X_nᵀ (L, P) for x (N, C, H, W), G (N, O, L).
-template <typename T>
-void conv_weight_grad(const Geometry& g, int64_t N, int64_t O, const T* x, const T* G, T* dW) {
-    const int64_t P = g.patch(), L = g.L(), image = g.C * g.H * g.W;
-    const Plan plan = make_plan<T>(g, N, O);
-    const int64_t xs = g.pointwise() ? 0 : P * plan.B * L, gs = plan.B > 1 ? O * plan.B * L : 0;
-    // One partial sum per thread beyond the first, added in thread order; thread 0 uses dW.
-    Tensor partial = Tensor::zeros({(plan.threads - 1) * O * P}, dtype_of<T>());
-    std::fill(dW, dW + O * P, T(0));
+    // One partial ∂W per thread beyond the first, added in thread order; thread 0 uses dW.
+    Tensor partial = Tensor::zeros({dW ? (plan.threads - 1) * O * P : 0}, dtype_of<T>());
+    if (dW) std::fill(dW, dW + O * P, T(0));
     run_chunks(plan, [&](int64_t k, int t) {
         const int64_t n0 = k * plan.B, nb = std::min(plan.B, N - n0), cols = nb * L;
         T* X = thread_scratch<T>(xs + gs);
-        T* acc = t == 0 ? dW : partial.data<T>() + (t - 1) * O * P;
-        const T* Gc = G + n0 * O * L;
+        const T* Gc = G + n0 * O * L;  // (O, cols)
         if (nb > 1) {
             gather_chunk(G, n0, nb, O, L, X + xs);
             Gc = X + xs;
         }
-        if (g.pointwise())
-            X = const_cast<T*>(x + n0 * image);
-        else
-            for (int64_t i = 0; i < nb; ++i) im2col(g, x + (n0 + i) * image, X + i * L, cols);
-        blas::gemm(false, true, O, P, cols, T(1), Gc, cols, X, cols, T(1), acc, P);
+        if (gx) {
+            if (g.pointwise()) {
+                blas::gemm(true, false, P, L, O, T(1), W, P, Gc, L, T(0), gx + n0 * image, L);
+            } else {
+                blas::gemm(true, false, P, cols, O, T(1), W, P, Gc, cols, T(0), X, cols);
+                for (int64_t i = 0; i < nb; ++i) col2im(g, X + i * L, cols, gx + (n0 + i) * image);
+            }
+        }
+        if (dW) {
+            T* acc = t == 0 ? dW : partial.data<T>() + (t - 1) * O * P;
+            const T* Xc = x + n0 * image;
+            if (!g.pointwise()) {
+                for (int64_t i = 0; i < nb; ++i) im2col(g, x + (n0 + i) * image, X + i * L, cols);
+                Xc = X;
+            }
+            blas::gemm(false, true, O, P, cols, T(1), Gc, cols, Xc, cols, T(1), acc, P);
+        }
     });
+    if (!dW) return;
     const T* pp = partial.data<T>();
     for (int t = 1; t < plan.threads; ++t)
         for (int64_t k = 0; k < O * P; ++k) dW[k] += pp[(t - 1) * O * P + k];
@@ -345,14 +342,10 @@ Tensor conv2d(const Tensor& x_in, const Tensor& W_in, const Tensor& b, Conv2dFun
             const Tensor G = g_in.contiguous();  // (N, O, Ho, Wo)
             Tensor gx, gW, gb;
             dispatch(G.dtype(), [&]<typename T>() {
-                if (nx) {
-                    gx = Tensor::empty(x.shape(), G.dtype());
-                    conv_adjoint<T>(g, N, O, G.data<T>(), W.data<T>(), gx.data<T>());
-                }
-                if (nw) {
-                    gW = Tensor::empty(W.shape(), G.dtype());
-                    conv_weight_grad<T>(g, N, O, x.data<T>(), G.data<T>(), gW.data<T>());
-                }
+                if (nx) gx = Tensor::empty(x.shape(), G.dtype());
+                if (nw) gW = Tensor::empty(W.shape(), G.dtype());
+                conv_backward<T>(g, N, O, x.data<T>(), W.data<T>(), G.data<T>(),
+                                 nx ? gx.data<T>() : nullptr, nw ? gW.data<T>() : nullptr);
                 if (nb) {
                     gb = Tensor::empty({O}, G.dtype());
                     channel_sums<T>(N, O, g.L(), G.data<T>(), gb.data<T>());
@@ -381,7 +374,7 @@ Tensor conv_transpose2d(const Tensor& x_in, const Tensor& W_in, const Tensor& b,
     const Tensor x = x_in.contiguous(), W = W_in.contiguous();
     Tensor y = Tensor::empty({N, Cout, Ho, Wo}, x.dtype());
     dispatch(x.dtype(), [&]<typename T>() {
-        conv_adjoint<T>(g, N, Cin, x.data<T>(), W.data<T>(), y.data<T>());
+        conv_backward<T>(g, N, Cin, nullptr, W.data<T>(), x.data<T>(), y.data<T>(), nullptr);
         if (b.defined()) {
             const Tensor bc = b.contiguous();
             const T* pb = bc.data<T>();
@@ -409,7 +402,8 @@ Tensor conv_transpose2d(const Tensor& x_in, const Tensor& W_in, const Tensor& b,
                 }
                 if (nw) {  // ∂W (Cin, Cout·kh·kw) = Σ_n x_n (Cin, H·W) · im2col(G_n)ᵀ
                     gW = Tensor::empty(W.shape(), G.dtype());
-                    conv_weight_grad<T>(g, N, Cin, G.data<T>(), x.data<T>(), gW.data<T>());
+                    conv_backward<T>(g, N, Cin, G.data<T>(), nullptr, x.data<T>(), nullptr,
+                                     gW.data<T>());
                 }
                 if (nb) {
                     gb = Tensor::empty({Cout}, G.dtype());
