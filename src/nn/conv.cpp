@@ -143,6 +143,7 @@ void col2im(const Geometry& g, T* X, int64_t ld, T* __restrict x) {
 // Chunks are spread over threads when there is enough work.
 constexpr int64_t kColumns = 1536;
 constexpr int64_t kChunkBytes = 4 << 20;
+constexpr int64_t kPartialBytes = 16 << 20;
 
 struct Plan {
     int64_t B;       // images per chunk
@@ -174,15 +175,22 @@ T* thread_scratch(int64_t n) {
     return buffer.data();
 }
 
-// Runs f(chunk, thread) for every chunk.
+// Runs f(chunk, thread) for every chunk. Chunks are handed out one at a time (dynamic), which
+// keeps every thread busy when another is descheduled on a loaded machine, unless the caller
+// needs each thread's share fixed (static).
 template <typename F>
-void run_chunks(const Plan& plan, F f) {
+void run_chunks(const Plan& plan, bool dynamic, F f) {
     if (plan.threads > 1) {
 #pragma omp parallel num_threads(plan.threads)
         {
             const int t = omp_get_thread_num();
+            if (dynamic) {
+#pragma omp for schedule(dynamic, 1)
+                for (int64_t k = 0; k < plan.chunks; ++k) f(k, t);
+            } else {
 #pragma omp for schedule(static)
-            for (int64_t k = 0; k < plan.chunks; ++k) f(k, t);
+                for (int64_t k = 0; k < plan.chunks; ++k) f(k, t);
+            }
         }
     } else {
         for (int64_t k = 0; k < plan.chunks; ++k) f(k, 0);
@@ -203,7 +211,7 @@ void conv_apply(const Geometry& g, int64_t N, int64_t O, const T* x, const T* W,
     const int64_t P = g.patch(), L = g.L(), image = g.C * g.H * g.W;
     const Plan plan = make_plan<T>(g, N, O);
     const int64_t xs = g.pointwise() ? 0 : P * plan.B * L, ys = plan.B > 1 ? O * plan.B * L : 0;
-    run_chunks(plan, [&](int64_t k, int) {
+    run_chunks(plan, true, [&](int64_t k, int) {
         const int64_t n0 = k * plan.B, nb = std::min(plan.B, N - n0), cols = nb * L;
         T* X = thread_scratch<T>(xs + ys);
         if (g.pointwise())
@@ -239,10 +247,16 @@ void conv_backward(const Geometry& g, int64_t N, int64_t O, const T* x, const T*
     const int64_t P = g.patch(), L = g.L(), image = g.C * g.H * g.W;
     const Plan plan = make_plan<T>(g, N, O);
     const int64_t xs = g.pointwise() ? 0 : P * plan.B * L, gs = plan.B > 1 ? O * plan.B * L : 0;
-    // One partial ∂W per thread beyond the first, added in thread order; thread 0 uses dW.
-    Tensor partial = Tensor::zeros({dW ? (plan.threads - 1) * O * P : 0}, dtype_of<T>());
+    // ∂W = Σ_k ∂W_k over chunks k, each term computed on its own and the terms added in chunk
+    // order, so that the sum does not depend on which thread took which chunk. Where the terms
+    // would take more than kPartialBytes, each thread accumulates its fixed share instead (one
+    // partial sum per thread beyond the first, thread 0 into dW), added in thread order.
+    const bool per_chunk = dW && plan.chunks > 1 &&
+                           plan.chunks * O * P * static_cast<int64_t>(sizeof(T)) <= kPartialBytes;
+    const int64_t partials = !dW ? 0 : per_chunk ? plan.chunks : plan.threads - 1;
+    Tensor partial = Tensor::zeros({partials * O * P}, dtype_of<T>());
     if (dW) std::fill(dW, dW + O * P, T(0));
-    run_chunks(plan, [&](int64_t k, int t) {
+    run_chunks(plan, per_chunk || !dW, [&](int64_t k, int t) {
         const int64_t n0 = k * plan.B, nb = std::min(plan.B, N - n0), cols = nb * L;
         T* X = thread_scratch<T>(xs + gs);
         const T* Gc = G + n0 * O * L;  // (O, cols)
@@ -259,7 +273,9 @@ void conv_backward(const Geometry& g, int64_t N, int64_t O, const T* x, const T*
             }
         }
         if (dW) {
-            T* acc = t == 0 ? dW : partial.data<T>() + (t - 1) * O * P;
+            T* acc = per_chunk ? partial.data<T>() + k * O * P
+                     : t == 0  ? dW
+                               : partial.data<T>() + (t - 1) * O * P;
             const T* Xc = x + n0 * image;
             if (!g.pointwise()) {
                 for (int64_t i = 0; i < nb; ++i) im2col(g, x + (n0 + i) * image, X + i * L, cols);
@@ -268,10 +284,9 @@ void conv_backward(const Geometry& g, int64_t N, int64_t O, const T* x, const T*
             blas::gemm(false, true, O, P, cols, T(1), Gc, cols, Xc, cols, T(1), acc, P);
         }
     });
-    if (!dW) return;
     const T* pp = partial.data<T>();
-    for (int t = 1; t < plan.threads; ++t)
-        for (int64_t k = 0; k < O * P; ++k) dW[k] += pp[(t - 1) * O * P + k];
+    for (int64_t j = 0; j < partials; ++j)
+        for (int64_t k = 0; k < O * P; ++k) dW[k] += pp[j * O * P + k];
 }
 
 // db[o] = Σ_{n,l} G[n, o, l] for G (N, O, L), summed in double.

@@ -116,6 +116,21 @@ TEST(Conv2d, EmptyBatchGivesEmptyOutput) {
               Shape({0, 3, 7, 7}));
 }
 
+// Chunks of images go to threads dynamically; ∂W must still be summed in a fixed order, so the
+// same call gives the same gradient bit for bit.
+TEST(Conv2d, WeightGradientIsReproducible) {
+    Generator gen(4);
+    const Tensor x = randn({32, 8, 12, 12}, gen), seed = randn({32, 16, 12, 12}, gen);
+    const Tensor W0 = randn({16, 8, 3, 3}, gen);
+    std::vector<std::vector<double>> grads;
+    for (int run = 0; run < 4; ++run) {
+        Tensor W = W0.clone().requires_grad_();
+        nn::conv2d(x, W, Tensor(), {.padding = 1}).backward(seed);
+        grads.push_back(W.grad().to_vector());
+    }
+    for (int run = 1; run < 4; ++run) EXPECT_EQ(grads[run], grads[0]);
+}
+
 TEST(Conv2d, AcceptsNonContiguousInput) {
     Generator gen(3);
     const Tensor x = randn({2, 5, 3, 4}, gen, DType::f64).transpose(1, 3);  // (2, 4, 3, 5)
