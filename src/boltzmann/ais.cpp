@@ -2,7 +2,8 @@
 // gibbs/boltzmann/partition.hpp). The R runs are the rows of one batch: per intermediate
 // distribution, one GEMM gives x = b + Wᵀv for the weights and for the hidden draw, and one more
 // gives the visible draw. Chains and GEMMs are float32; the log weights are accumulated in
-// float64.
+// float64. Runs are split into chunks that anneal independently on the OpenMP threads.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -77,45 +78,50 @@ AisResult ais_log_z(const Rbm& rbm, const AisOptions& o) {
         Wx[i * N1 + N] = static_cast<float>(a_B[i] - a_A[i]);
     }
     const auto b = rbm.b.to_vector();
-    std::vector<float> v(static_cast<size_t>(R * M)), G(static_cast<size_t>(R * N1)),
-        h(static_cast<size_t>(R * N)), bias(static_cast<size_t>(M));
     std::vector<double> logw(static_cast<size_t>(R), 0.0);
-    Generator gen(o.seed);
-
-    // v_1 ~ p_0: independent Bernoulli(σ(a_A)).
-    for (int64_t i = 0; i < M; ++i) bias[i] = static_cast<float>(a_A[i]);
-    std::fill(v.begin(), v.end(), 0.0f);
-    detail::sigmoid_sample<float>(v.data(), bias.data(), v.data(), R, M, gen.next());
-
-    for (int64_t k = 1; k <= K; ++k) {
-        const double beta = betas[k], beta_prev = betas[k - 1];
-        // G = v Wx: x_j − b_j in columns 0..N−1 and (a_B − a_A)ᵀv in column N.
-        detail::gemm<float>(false, false, R, N1, M, 1.0f, v.data(), Wx.data(), 0.0f, G.data());
-        // log p*_k(v) − log p*_{k−1}(v) = Δβ (a_B − a_A)ᵀv + Σ_j softplus(β_k x_j) − softplus(β_{k−1} x_j)
-        for (int64_t r = 0; r < R; ++r) {
-            const float* g = &G[static_cast<size_t>(r * N1)];
-            double dw = (beta - beta_prev) * g[N];
-            for (int64_t j = 0; j < N; ++j) {
-                const double x = b[j] + g[j];
-                dw += detail::softplus(beta * x) - detail::softplus(beta_prev * x);
+    // The runs go in chunks of kAisChunk rows, each a whole annealing on one thread with its own
+    // stream: one parallel region in all (the GEMMs inside run single-threaded), and a result
+    // that does not depend on the thread count.
+    constexpr int64_t kAisChunk = 25;
+    const int64_t chunks = (R + kAisChunk - 1) / kAisChunk;
+#pragma omp parallel for schedule(dynamic, 1) if (chunks > 1)
+    for (int64_t q = 0; q < chunks; ++q) {
+        const int64_t r0 = q * kAisChunk, rows = std::min(kAisChunk, R - r0);
+        Generator gen = detail::row_generator(o.seed, q);
+        std::vector<float> v(static_cast<size_t>(rows * M)), G(static_cast<size_t>(rows * N1)),
+            h(static_cast<size_t>(rows * N)), bias(static_cast<size_t>(M));
+        // v_1 ~ p_0: independent Bernoulli(σ(a_A)).
+        for (int64_t i = 0; i < M; ++i) bias[i] = static_cast<float>(a_A[i]);
+        detail::sigmoid_sample<float>(v.data(), bias.data(), v.data(), rows, M, gen.next());
+        for (int64_t k = 1; k <= K; ++k) {
+            const double beta = betas[k], beta_prev = betas[k - 1];
+            // G = v Wx: x_j − b_j in columns 0..N−1 and (a_B − a_A)ᵀv in column N.
+            detail::gemm<float>(false, false, rows, N1, M, 1.0f, v.data(), Wx.data(), 0.0f,
+                                G.data());
+            // log p*_k(v) − log p*_{k−1}(v)
+            //   = Δβ (a_B − a_A)ᵀv + Σ_j softplus(β_k x_j) − softplus(β_{k−1} x_j)
+            for (int64_t r = 0; r < rows; ++r) {
+                const float* g = &G[static_cast<size_t>(r * N1)];
+                double dw = (beta - beta_prev) * g[N];
+                for (int64_t j = 0; j < N; ++j) {
+                    const double x = b[j] + g[j];
+                    dw += detail::softplus(beta * x) - detail::softplus(beta_prev * x);
+                }
+                logw[r0 + r] += dw;
             }
-            logw[r] += dw;
+            if (k == K) break;
+            // v ← T_k(v): h_j ~ σ(β_k x_j), then v_i ~ σ((1−β_k) a_A,i + β_k (a_B,i + (Wh)_i)).
+            for (int64_t r = 0; r < rows; ++r)
+                for (int64_t j = 0; j < N; ++j) {
+                    const double p = 1.0 / (1.0 + std::exp(-beta * (b[j] + G[r * N1 + j])));
+                    h[r * N + j] = gen.uniform() < p ? 1.0f : 0.0f;
+                }
+            for (int64_t i = 0; i < M; ++i)
+                bias[i] = static_cast<float>((1 - beta) * a_A[i] + beta * a_B[i]);
+            detail::gemm<float>(false, true, rows, M, N, static_cast<float>(beta), h.data(), W,
+                                0.0f, v.data());
+            detail::sigmoid_sample<float>(v.data(), bias.data(), v.data(), rows, M, gen.next());
         }
-        if (k == K) break;
-        // v ← T_k(v): h_j ~ σ(β_k x_j), then v_i ~ σ((1−β_k) a_A,i + β_k (a_B,i + (Wh)_i)).
-        const uint64_t seed = gen.next();
-        for (int64_t r = 0; r < R; ++r) {
-            Generator rg = detail::row_generator(seed, r);
-            for (int64_t j = 0; j < N; ++j) {
-                const double p = 1.0 / (1.0 + std::exp(-beta * (b[j] + G[r * N1 + j])));
-                h[r * N + j] = rg.uniform() < p ? 1.0f : 0.0f;
-            }
-        }
-        for (int64_t i = 0; i < M; ++i)
-            bias[i] = static_cast<float>((1 - beta) * a_A[i] + beta * a_B[i]);
-        detail::gemm<float>(false, true, R, M, N, static_cast<float>(beta), h.data(), W, 0.0f,
-                            v.data());
-        detail::sigmoid_sample<float>(v.data(), bias.data(), v.data(), R, M, gen.next());
     }
 
     // log mean(w) and its ±3σ interval, relative to the largest weight.

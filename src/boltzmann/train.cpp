@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "boltzmann/kernels.hpp"
+#include "gibbs/boltzmann/partition.hpp"
 #include "gibbs/mcmc/tempering.hpp"
 #include "gibbs/tensor/error.hpp"
 
@@ -371,6 +372,21 @@ double free_energy_gap(const Rbm& rbm, const Tensor& train, const Tensor& valid)
         return s / static_cast<double>(t.size(0));
     };
     return mean(valid) - mean(train);
+}
+
+void init_visible_biases(Rbm& rbm, const Tensor& data) {
+    check(data.defined() && data.dim() == 2 && data.size(1) == rbm.M(),
+          "init_visible_biases: data must be (n, ", rbm.M(), ")");
+    std::vector<double> a = base_rates(data);
+    const double n = static_cast<double>(data.size(0));
+    for (double& p : a) {
+        if (rbm.visible() == Visible::kBinary)
+            p = std::log(p / (1 - p));
+        else
+            p = (p * (n + 2) - 1) / n;  // undo the smoothing: the plain mean
+    }
+    const Tensor t = Tensor::from(a, {rbm.M()}, DType::f64).to(rbm.dtype());
+    rbm.a.copy_(t);
 }
 
 }  // namespace gibbs::boltzmann

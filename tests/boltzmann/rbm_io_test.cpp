@@ -23,7 +23,9 @@ TEST(RbmIo, RoundTripKeepsParametersAndDtype) {
             EXPECT_EQ(back.W.to_vector(), rbm.W.to_vector());
             EXPECT_EQ(back.a.to_vector(), rbm.a.to_vector());
             EXPECT_EQ(back.metadata.at("image_shape"), "1,7");
-            if (vis == Visible::kGaussian) EXPECT_EQ(back.sigma.to_vector(), rbm.sigma.to_vector());
+            if (vis == Visible::kGaussian) {
+                EXPECT_EQ(back.sigma.to_vector(), rbm.sigma.to_vector());
+            }
         }
 }
 
@@ -50,7 +52,7 @@ void expect_load_error(const std::vector<int64_t>& w, int64_t na, int64_t nb,
                        float poison = 0.0f) {
     gibbs::testing::TempDir dir;
     io::SafetensorsFile f;
-    std::vector<float> W(static_cast<size_t>(w[0] * w[1]), 0.1f), a(na, 0.0f), b(nb, 0.0f);
+    std::vector<float> W(static_cast<size_t>(w[0] * w[1]), 0.1f), a(na, 0.0f), b(nb > 0 ? nb : 0, 0.0f);
     if (poison != 0.0f) W[3] = poison;
     f.tensors.emplace_back("W", io::make_raw_tensor<float>(w, W));
     f.tensors.emplace_back("a", io::make_raw_tensor<float>({na}, a));

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "gibbs/autograd/ops.hpp"
 #include "gibbs/boltzmann/partition.hpp"
 #include "gibbs/boltzmann/rbm.hpp"
 
@@ -57,7 +58,7 @@ TEST(Rbm, FreeEnergyIsMinusLogSumOverHiddenStates) {
 TEST(Rbm, ConditionalsMatchEnumeration) {
     const Rbm rbm = random_rbm(4, 3, 11);
     const Tensor X = all_states(4), H = all_states(3);
-    const Tensor E = Tensor::empty({16, 8}, DType::f64);  // E[x, h]
+    Tensor E = Tensor::empty({16, 8}, DType::f64);  // E[x, h]
     for (int64_t s = 0; s < 16; ++s)
         for (int64_t t = 0; t < 8; ++t)
             E.set({s, t}, rbm.energy(X.narrow(0, s, 1), H.narrow(0, t, 1)).item());
@@ -86,7 +87,7 @@ TEST(Rbm, ConditionalsMatchEnumeration) {
 // log Z summed over the smaller layer equals the sum over all 2^(M+N) joint states (to 1e-10),
 // whichever layer is smaller.
 TEST(Partition, ExactEqualsBruteForce) {
-    const int64_t sizes[][2] = {{6, 5}, {3, 9}, {10, 8}, {1, 1}, {12, 12}};
+    const int64_t sizes[][2] = {{6, 5}, {3, 9}, {10, 8}, {1, 1}, {11, 10}};
     for (const auto& mn : sizes) {
         const Rbm rbm = random_rbm(mn[0], mn[1], 100 + mn[0] * 31 + mn[1], 0.7);
         EXPECT_NEAR(log_z_exact(rbm), log_z_brute_force(rbm), 1e-10)
@@ -94,9 +95,9 @@ TEST(Partition, ExactEqualsBruteForce) {
     }
 }
 
-// Enough states (2^12 with K = 12 > 8) to use the chunked parallel enumeration.
+// Large weights: the product form of Σ softplus must stay finite and exact.
 TEST(Partition, ExactLargeWeightsStayFinite) {
-    const Rbm rbm = random_rbm(14, 12, 5, 6.0);  // |inputs| up to ~100: softplus must not overflow
+    const Rbm rbm = random_rbm(10, 9, 5, 6.0);  // |inputs| up to ~60: softplus must not overflow
     EXPECT_NEAR(log_z_exact(rbm), log_z_brute_force(rbm), 1e-9 * std::fabs(log_z_brute_force(rbm)));
 }
 

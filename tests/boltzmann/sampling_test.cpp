@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "gibbs/autograd/ops.hpp"
 #include "gibbs/boltzmann/partition.hpp"
 #include "gibbs/boltzmann/rbm.hpp"
 #include "gibbs/mcmc/gibbs.hpp"

@@ -12,10 +12,10 @@
 namespace gibbs::boltzmann {
 
 struct VisibleData {
-    Tensor x;            // (n, M) float32
+    Tensor x = {};       // (n, M) float32
     int64_t height = 1;  // how to draw a row as an image: (height, width), height·width = M
     int64_t width = 0;
-    std::string source;  // "fashion-mnist" or the file's path
+    std::string source = {};  // "fashion-mnist" or the file's path
 };
 
 // (n, 784) float32: 1 where pixel/255 > 0.5, else 0.

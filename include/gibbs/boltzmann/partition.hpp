@@ -38,9 +38,9 @@ std::vector<double> ais_betas(int64_t K);
 
 struct AisOptions {
     int64_t distributions = 15000;  // K, when `betas` is empty
-    std::vector<double> betas;      // a schedule 0 = β_0 < ... < β_K = 1 (overrides K)
+    std::vector<double> betas = {};      // a schedule 0 = β_0 < ... < β_K = 1 (overrides K)
     int64_t runs = 100;             // R
-    std::vector<double> base_rates;  // p_A(x_i = 1), (M); empty: 1/2 (uniform base)
+    std::vector<double> base_rates = {};  // p_A(x_i = 1), (M); empty: 1/2 (uniform base)
     uint64_t seed = 0;
 };
 
@@ -49,7 +49,7 @@ struct AisResult {
     double log_z_low = 0;   // log(mean(w) − 3σ̂) + log Z_A (−inf when mean(w) ≤ 3σ̂)
     double log_z_high = 0;  // log(mean(w) + 3σ̂) + log Z_A
     double log_z_base = 0;  // log Z_A
-    std::vector<double> log_weights;  // log w of each run, (R)
+    std::vector<double> log_weights = {};  // log w of each run, (R)
 };
 
 // AIS estimate of log Z of a binary–binary RBM.

@@ -94,6 +94,11 @@ double pseudo_log_likelihood(const Rbm& rbm, const Tensor& data, Generator& gen)
 // mean F(valid) − mean F(train): grows when the model overfits (Hinton's guide, §6).
 double free_energy_gap(const Rbm& rbm, const Tensor& train, const Tensor& valid);
 
-const char* method_name(Method method);  // "cd", "pcd", "pt"
+const char* method_name(Method method);
+
+// Visible biases from the data (Hinton's guide, §8): binary a_i = log(p_i/(1 − p_i)) with p_i the
+// smoothed base rates of base_rates(); Gaussian a_i = mean of x_i. Starting there, the model's
+// marginals match the data's from the first update (and AIS from base rates starts close).
+void init_visible_biases(Rbm& rbm, const Tensor& data);  // "cd", "pcd", "pt"
 
 }  // namespace gibbs::boltzmann
