@@ -28,7 +28,9 @@ Observables measure(const float* x, int64_t rows, int L, double T) {
     double se = 0, se2 = 0, sm = 0, sm2 = 0;
     for (int64_t r = 0; r < rows; ++r) {
         const float* s = x + r * N;
-        auto spin = [&](int i, int j) { return s[((i + L) % L) * L + (j + L) % L] > 0.5f ? 1 : -1; };
+        auto spin = [&](int i, int j) {
+            return s[((i + L) % L) * L + (j + L) % L] > 0.5f ? 1 : -1;
+        };
         double E = 0, M = 0;
         for (int i = 0; i < L; ++i)
             for (int j = 0; j < L; ++j) {
@@ -83,12 +85,12 @@ int main(int argc, char** argv) {
                                                     .seed = 3});
                 for (int64_t e = 0; e < epochs; ++e) trainer.epoch(x);
             }
-            // Samples: 1000 chains from random states, 2000 sweeps, then 10 records 50 sweeps apart.
+            // Samples: 1000 chains from random states, 500 sweeps, then 10 records 20 sweeps apart.
             Tensor v = bernoulli(Tensor::full({1000, N}, 0.5), gen), h;
-            mcmc::block_gibbs(rbm, v, h, 2000, gen);
+            mcmc::block_gibbs(rbm, v, h, 500, gen);
             Tensor all = Tensor::empty({10000, N});
             for (int rec = 0; rec < 10; ++rec) {
-                mcmc::block_gibbs(rbm, v, h, 50, gen);
+                mcmc::block_gibbs(rbm, v, h, 20, gen);
                 std::copy_n(v.data<float>(), 1000 * N, all.data<float>() + rec * 1000 * N);
             }
             const Observables o = measure(all.data<float>(), 10000, L, T);

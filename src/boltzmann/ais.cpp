@@ -19,7 +19,8 @@ std::vector<double> ais_betas(int64_t K) {
     std::vector<double> betas;
     betas.reserve(static_cast<size_t>(K + 1));
     auto segment = [&](double lo, double hi, int64_t n) {
-        for (int64_t i = 0; i < n; ++i) betas.push_back(lo + (hi - lo) * i / static_cast<double>(n));
+        for (int64_t i = 0; i < n; ++i)
+            betas.push_back(lo + (hi - lo) * i / static_cast<double>(n));
     };
     segment(0.0, 0.5, k1);
     segment(0.5, 0.9, k2);
@@ -43,7 +44,8 @@ std::vector<double> base_rates(const Tensor& data) {
 AisResult ais_log_z(const Rbm& rbm, const AisOptions& o) {
     check(rbm.visible() == Visible::kBinary,
           "ais_log_z: AIS is implemented for binary visible units; for a Gaussian RBM use the "
-          "exact log Z (N <= ", kMaxExactLayer, ")");
+          "exact log Z (N <= ",
+          kMaxExactLayer, ")");
     check(o.runs >= 2, "ais_log_z: need at least 2 runs, got ", o.runs);
     const std::vector<double> betas = o.betas.empty() ? ais_betas(o.distributions) : o.betas;
     check(betas.size() >= 2 && betas.front() == 0.0 && betas.back() == 1.0,
@@ -135,8 +137,8 @@ AisResult ais_log_z(const Rbm& rbm, const AisOptions& o) {
     const double base = mx + res.log_z_base;
     res.log_z = base + std::log(mean);
     res.log_z_high = base + std::log(mean + 3 * se);
-    res.log_z_low = mean > 3 * se ? base + std::log(mean - 3 * se)
-                                  : -std::numeric_limits<double>::infinity();
+    res.log_z_low =
+        mean > 3 * se ? base + std::log(mean - 3 * se) : -std::numeric_limits<double>::infinity();
     res.log_weights = std::move(logw);
     return res;
 }

@@ -75,14 +75,22 @@ VisibleData load_visible_data(const std::string& spec, Visible visible, data::Sp
     d.x = Tensor::empty({n, M});
     float* xp = d.x.data<float>();
     const std::string& dt = raw->dtype;
-    if (dt == "U8" || dt == "BOOL") copy_values<uint8_t>(*raw, xp);
-    else if (dt == "I8") copy_values<int8_t>(*raw, xp);
-    else if (dt == "I16") copy_values<int16_t>(*raw, xp);
-    else if (dt == "I32") copy_values<int32_t>(*raw, xp);
-    else if (dt == "I64") copy_values<int64_t>(*raw, xp);
-    else if (dt == "F32") copy_values<float>(*raw, xp);
-    else if (dt == "F64") copy_values<double>(*raw, xp);
-    else fail(spec, ": tensor '", name, "' has dtype ", dt, "; expected U8, I8-I64, F32 or F64");
+    if (dt == "U8" || dt == "BOOL")
+        copy_values<uint8_t>(*raw, xp);
+    else if (dt == "I8")
+        copy_values<int8_t>(*raw, xp);
+    else if (dt == "I16")
+        copy_values<int16_t>(*raw, xp);
+    else if (dt == "I32")
+        copy_values<int32_t>(*raw, xp);
+    else if (dt == "I64")
+        copy_values<int64_t>(*raw, xp);
+    else if (dt == "F32")
+        copy_values<float>(*raw, xp);
+    else if (dt == "F64")
+        copy_values<double>(*raw, xp);
+    else
+        fail(spec, ": tensor '", name, "' has dtype ", dt, "; expected U8, I8-I64, F32 or F64");
     for (int64_t k = 0; k < n * M; ++k) {
         const float v = xp[k];
         check(std::isfinite(v), spec, ": tensor '", name, "' row ", k / M, " column ", k % M,

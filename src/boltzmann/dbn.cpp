@@ -30,6 +30,7 @@ Dbn train_dbn(const Tensor& data, const std::vector<int64_t>& hidden_sizes,
         check(hidden_sizes[l] > 0, "train_dbn: layer ", l + 1, " has size ", hidden_sizes[l]);
         const Visible vis = l == 0 ? o.visible : Visible::kBinary;
         Rbm rbm(x.size(1), hidden_sizes[l], vis, gen, {.weight_std = o.weight_std});
+        init_visible_biases(rbm, x);
         RbmTrainOptions ro = o.rbm;
         ro.seed = gen.next();
         {
@@ -89,8 +90,7 @@ void save_dbn(const std::string& path, const Dbn& dbn) {
     auto raw = [](const Tensor& t) {
         const Tensor c = t.to(DType::f32).contiguous();
         std::vector<int64_t> shape(c.shape().begin(), c.shape().end());
-        return io::make_raw_tensor<float>(shape,
-                                          {c.data<float>(), static_cast<size_t>(c.numel())});
+        return io::make_raw_tensor<float>(shape, {c.data<float>(), static_cast<size_t>(c.numel())});
     };
     std::ostringstream sizes;
     for (size_t l = 0; l < dbn.layers.size(); ++l) {

@@ -24,8 +24,8 @@ inline constexpr int64_t kGemmSerialBelow = int64_t{1} << 23;
 
 // C (m, n) = alpha op(A) op(B) + beta C, all contiguous row-major; op(A) is (m, k).
 template <typename T>
-inline void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* A,
-                 const T* B, T beta, T* C) {
+inline void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* A, const T* B,
+                 T beta, T* C) {
     if (m * n * k < kGemmSerialBelow && !omp_in_parallel() && omp_get_max_threads() > 1) {
         // OpenBLAS (OpenMP build) takes its thread count from omp_get_max_threads() per call.
         const int threads = omp_get_max_threads();
@@ -42,8 +42,12 @@ inline Generator row_generator(uint64_t seed, int64_t r) {
     return Generator(seed + static_cast<uint64_t>(r) * 0x9E3779B97F4A7C15ULL);
 }
 
+// Row loops go parallel from this many elements: each parallel region costs a barrier, and on
+// the shared machine a barrier can wait for a descheduled thread (see kGemmSerialBelow).
+inline constexpr int64_t kRowsParallelFrom = int64_t{1} << 17;
+
 inline bool rows_in_parallel(int64_t rows, int64_t cols) {
-    return rows > 1 && gibbs::detail::use_threads(rows * cols);
+    return rows > 1 && rows * cols >= kRowsParallelFrom && gibbs::detail::use_threads(rows * cols);
 }
 
 // p = σ(z + bias) row by row, in place in z; when s is not null, s = 1{u < p}, u ~ U[0,1)

@@ -84,16 +84,16 @@ Tensor scaled_visible(const Rbm& rbm, const Tensor& x) {
 template <typename T>
 void hidden_input(const Rbm& rbm, const Tensor& x, Tensor& z) {
     const Tensor xs = scaled_visible<T>(rbm, x);
-    detail::gemm<T>(false, false, xs.size(0), rbm.N(), rbm.M(), T(1), xs.data<T>(),
-                    rbm.W.data<T>(), T(0), z.data<T>());
+    detail::gemm<T>(false, false, xs.size(0), rbm.N(), rbm.M(), T(1), xs.data<T>(), rbm.W.data<T>(),
+                    T(0), z.data<T>());
 }
 
 // z = h Wᵀ, (B, M).
 template <typename T>
 void visible_input(const Rbm& rbm, const Tensor& h, Tensor& z) {
     const Tensor ht = h.to(dtype_of<T>()).contiguous();
-    detail::gemm<T>(false, true, ht.size(0), rbm.M(), rbm.N(), T(1), ht.data<T>(),
-                    rbm.W.data<T>(), T(0), z.data<T>());
+    detail::gemm<T>(false, true, ht.size(0), rbm.M(), rbm.N(), T(1), ht.data<T>(), rbm.W.data<T>(),
+                    T(0), z.data<T>());
 }
 
 }  // namespace

@@ -17,8 +17,8 @@ RbmFlipEnergy::RbmFlipEnergy(const Rbm& rbm)
 }
 
 void RbmFlipEnergy::reset(std::span<const uint8_t> x) {
-    check(static_cast<int64_t>(x.size()) == M_, "RbmFlipEnergy::reset: ", x.size(),
-          " values for ", M_, " visible units");
+    check(static_cast<int64_t>(x.size()) == M_, "RbmFlipEnergy::reset: ", x.size(), " values for ",
+          M_, " visible units");
     u_ = b_;
     for (int64_t i = 0; i < M_; ++i) {
         x_[i] = x[i] ? 1 : 0;

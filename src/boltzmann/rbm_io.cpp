@@ -65,12 +65,12 @@ Rbm load_rbm(const std::string& path) {
         const auto it = f.metadata.find(key);
         return it == f.metadata.end() ? "" : it->second;
     };
-    check(meta("model").empty() || meta("model") == "rbm", path,
-          ": __metadata__ \"model\" is '", meta("model"), "', expected 'rbm'");
+    check(meta("model").empty() || meta("model") == "rbm", path, ": __metadata__ \"model\" is '",
+          meta("model"), "', expected 'rbm'");
     check(meta("hidden").empty() || meta("hidden") == "binary", path,
           ": __metadata__ \"hidden\" is '", meta("hidden"), "'; only binary hidden units exist");
-    const std::string vis = meta("visible").empty() ? (f.find("sigma") ? "gaussian" : "binary")
-                                                    : meta("visible");
+    const std::string vis =
+        meta("visible").empty() ? (f.find("sigma") ? "gaussian" : "binary") : meta("visible");
     check(vis == "binary" || vis == "gaussian", path, ": __metadata__ \"visible\" is '", vis,
           "', expected 'binary' or 'gaussian'");
     const Visible visible = parse_visible(vis);
@@ -86,12 +86,11 @@ Rbm load_rbm(const std::string& path) {
     Tensor sigma;
     if (visible == Visible::kGaussian) {
         sigma = tensor_of(f, path, "sigma", 1);
-        check(sigma.size(0) == M, path, ": tensor 'sigma' has ", sigma.size(0),
-              " elements, needs ", M);
+        check(sigma.size(0) == M, path, ": tensor 'sigma' has ", sigma.size(0), " elements, needs ",
+              M);
         const auto s = sigma.to_vector();
         for (size_t i = 0; i < s.size(); ++i)
-            check(s[i] > 0, path, ": tensor 'sigma' must be positive, has ", s[i], " at index ",
-                  i);
+            check(s[i] > 0, path, ": tensor 'sigma' must be positive, has ", s[i], " at index ", i);
     }
     Rbm rbm(visible, W, a, b, sigma);
     for (const auto& [key, value] : f.metadata)

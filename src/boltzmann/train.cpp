@@ -3,8 +3,11 @@
 // GEMMs through gibbs::blas plus fused "bias, sigmoid, Bernoulli draw" loops.
 #include "gibbs/boltzmann/train.hpp"
 
+#include <omp.h>
+
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include "boltzmann/kernels.hpp"
@@ -18,9 +21,12 @@ using detail::gemm;
 
 const char* method_name(Method method) {
     switch (method) {
-        case Method::kCd: return "cd";
-        case Method::kPcd: return "pcd";
-        case Method::kTempering: return "pt";
+        case Method::kCd:
+            return "cd";
+        case Method::kPcd:
+            return "pcd";
+        case Method::kTempering:
+            return "pt";
     }
     return "?";
 }
@@ -28,17 +34,24 @@ const char* method_name(Method method) {
 struct RbmTrainer::Work {
     int64_t M = 0, N = 0, B = 0, C = 0, K = 1;
     bool gaussian = false;
-    std::vector<float> inv_s2;        // 1/σ², (M)
-    std::vector<float> batch;         // (B, M) the minibatch, gathered
-    std::vector<float> xs0;           // (B, M) x/σ² of the minibatch (Gaussian)
-    std::vector<float> ph0, h0;       // (B, N) p(h|x) and a draw, positive phase
-    std::vector<float> v, vs;         // (rows, M) negative-phase visible, and v/σ² (Gaussian)
-    std::vector<float> z, ph, h;      // (rows, N) hidden input, p(h|v), draws
-    std::vector<float> v1, ph1;       // (C, M), (C, N) PT: the β = 1 states
-    std::vector<float> beta_row;      // (rows) PT: β of each row
-    std::vector<double> energy;       // (rows) PT: E(v, h) of each row
+    std::vector<float> inv_s2;  // 1/σ², (M)
+    // The minibatch and the negative-phase visible states lie one after the other in vv, and
+    // their hidden probabilities in pp, so that the weight gradient is one GEMM over B + rows
+    // samples: −(1/B) [x₀; xₙ]ᵀ [p₀; −(B/C) pₙ].
+    std::vector<float> vv;        // (B + rows, M)
+    std::vector<float> pp;        // (B + rows, N)
+    float* batch = nullptr;       // (B, M) the minibatch, gathered: vv rows [0, B)
+    float* v = nullptr;           // (rows, M) negative-phase visible: vv rows [B, B + rows)
+    float* ph0 = nullptr;         // (B, N) p(h|x), positive phase: pp rows [0, B)
+    float* ph = nullptr;          // (rows, N) p(h|v), negative phase: pp rows [B, B + rows)
+    std::vector<float> xs0;       // (B, M) x/σ² of the minibatch (Gaussian)
+    std::vector<float> vs;        // (rows, M) v/σ² (Gaussian)
+    std::vector<float> z, h;      // (rows, N) hidden input (PT), hidden draws
+    std::vector<float> v1, ph1;   // (C, M), (C, N) PT: the β = 1 states
+    std::vector<float> beta_row;  // (rows) PT: β of each row
+    std::vector<double> energy;   // (rows) PT: E(v, h) of each row
     std::vector<mcmc::ParallelTempering> pt;  // (C) PT: one ladder per chain
-    Tensor gW, ga, gb;                // gradients of −log p: (M, N), (M), (N)
+    Tensor gW, ga, gb;                        // gradients of −log p: (M, N), (M), (N)
 };
 
 RbmTrainer::RbmTrainer(Rbm& rbm, RbmTrainOptions o) : rbm_(rbm), options_(o), gen_(o.seed) {
@@ -64,14 +77,15 @@ RbmTrainer::RbmTrainer(Rbm& rbm, RbmTrainOptions o) : rbm_(rbm), options_(o), ge
             const float s = rbm_.sigma.data<float>()[i];
             w.inv_s2[i] = 1.0f / (s * s);
         }
-    w.batch.resize(static_cast<size_t>(w.B * M));
+    w.vv.resize(static_cast<size_t>((w.B + rows) * M));
+    w.pp.resize(static_cast<size_t>((w.B + rows) * N));
+    w.batch = w.vv.data();
+    w.v = w.vv.data() + w.B * M;
+    w.ph0 = w.pp.data();
+    w.ph = w.pp.data() + w.B * N;
     if (w.gaussian) w.xs0.resize(static_cast<size_t>(w.B * M));
-    w.ph0.resize(static_cast<size_t>(w.B * N));
-    w.h0.resize(static_cast<size_t>(w.B * N));
-    w.v.resize(static_cast<size_t>(rows * M));
     if (w.gaussian) w.vs.resize(static_cast<size_t>(rows * M));
-    w.z.resize(static_cast<size_t>(rows * N));
-    w.ph.resize(static_cast<size_t>(rows * N));
+    if (o.method == Method::kTempering) w.z.resize(static_cast<size_t>(rows * N));
     w.h.resize(static_cast<size_t>(rows * N));
     w.gW = Tensor::zeros({M, N});
     w.ga = Tensor::zeros({M});
@@ -130,6 +144,8 @@ void scale_rows(const float* x, const std::vector<float>& inv_s2, float* xs, int
 void RbmTrainer::step(const float* v0, int64_t B) {
     Work& w = *w_;
     check(B >= 1 && B <= w.B, "RbmTrainer::step: batch of ", B, " rows, at most ", w.B);
+    if (v0 != w.batch) std::copy_n(v0, B * w.M, w.batch);
+    v0 = w.batch;
     const float* W = rbm_.W.data<float>();
     const float* b = rbm_.b.data<float>();
     // Positive phase: p(h|x) and one draw h0 ~ p(h|x) (CD starts its chain from it).
@@ -138,17 +154,17 @@ void RbmTrainer::step(const float* v0, int64_t B) {
         scale_rows(v0, w.inv_s2, w.xs0.data(), B);
         xs0 = w.xs0.data();
     }
-    gemm<float>(false, false, B, w.N, w.M, 1.0f, xs0, W, 0.0f, w.ph0.data());
-    detail::sigmoid_sample<float>(w.ph0.data(), b, options_.method == Method::kCd ? w.h.data() : nullptr,
+    gemm<float>(false, false, B, w.N, w.M, 1.0f, xs0, W, 0.0f, w.ph0);
+    detail::sigmoid_sample<float>(w.ph0, b, options_.method == Method::kCd ? w.h.data() : nullptr,
                                   B, w.N, gen_.next());
     switch (options_.method) {
         case Method::kCd:
             negative_cd(B);
-            update(v0, B, w.gaussian ? w.vs.data() : w.v.data(), w.ph.data(), B);
+            update(v0, B, w.gaussian ? w.vs.data() : w.v, w.ph, B);
             break;
         case Method::kPcd:
             negative_pcd();
-            update(v0, B, w.gaussian ? w.vs.data() : w.v.data(), w.ph.data(), w.C);
+            update(v0, B, w.gaussian ? w.vs.data() : w.v, w.ph, w.C);
             break;
         case Method::kTempering:
             negative_tempering();
@@ -158,15 +174,15 @@ void RbmTrainer::step(const float* v0, int64_t B) {
 }
 
 // v ~ p(v|h) for `rows` rows; Gaussian: also vs = v/σ².
-static void visible_draw(const Rbm& rbm, const float* h, float* v,
-                         float* vs, const std::vector<float>& inv_s2, int64_t rows, int64_t M,
-                         int64_t N, uint64_t seed) {
+static void visible_draw(const Rbm& rbm, const float* h, float* v, float* vs,
+                         const std::vector<float>& inv_s2, int64_t rows, int64_t M, int64_t N,
+                         uint64_t seed) {
     gemm<float>(false, true, rows, M, N, 1.0f, h, rbm.W.data<float>(), 0.0f, v);
     if (rbm.visible() == Visible::kBinary) {
         detail::sigmoid_sample<float>(v, rbm.a.data<float>(), v, rows, M, seed);
     } else {
-        detail::gaussian_sample<float>(v, rbm.a.data<float>(), rbm.sigma.data<float>(), v, rows,
-                                       M, seed);
+        detail::gaussian_sample<float>(v, rbm.a.data<float>(), rbm.sigma.data<float>(), v, rows, M,
+                                       seed);
         scale_rows(v, inv_s2, vs, rows);
     }
 }
@@ -175,11 +191,10 @@ void RbmTrainer::negative_cd(int64_t B) {
     // CD-k: from h0 ~ p(h|x), k sweeps v ~ p(v|h), h ~ p(h|v); the last sweep keeps p(h|v).
     Work& w = *w_;
     for (int64_t s = 0; s < options_.k; ++s) {
-        visible_draw(rbm_, w.h.data(), w.v.data(), w.vs.data(), w.inv_s2, B, w.M, w.N,
-                     gen_.next());
-        const float* vs = w.gaussian ? w.vs.data() : w.v.data();
-        gemm<float>(false, false, B, w.N, w.M, 1.0f, vs, rbm_.W.data<float>(), 0.0f, w.ph.data());
-        detail::sigmoid_sample<float>(w.ph.data(), rbm_.b.data<float>(),
+        visible_draw(rbm_, w.h.data(), w.v, w.vs.data(), w.inv_s2, B, w.M, w.N, gen_.next());
+        const float* vs = w.gaussian ? w.vs.data() : w.v;
+        gemm<float>(false, false, B, w.N, w.M, 1.0f, vs, rbm_.W.data<float>(), 0.0f, w.ph);
+        detail::sigmoid_sample<float>(w.ph, rbm_.b.data<float>(),
                                       s + 1 < options_.k ? w.h.data() : nullptr, B, w.N,
                                       gen_.next());
     }
@@ -190,11 +205,10 @@ void RbmTrainer::negative_pcd() {
     // (as scikit-learn's BernoulliRBM: the chain's state between updates is h).
     Work& w = *w_;
     for (int64_t s = 0; s < options_.k; ++s) {
-        visible_draw(rbm_, w.h.data(), w.v.data(), w.vs.data(), w.inv_s2, w.C, w.M, w.N,
-                     gen_.next());
-        const float* vs = w.gaussian ? w.vs.data() : w.v.data();
-        gemm<float>(false, false, w.C, w.N, w.M, 1.0f, vs, rbm_.W.data<float>(), 0.0f, w.ph.data());
-        detail::sigmoid_sample<float>(w.ph.data(), rbm_.b.data<float>(), w.h.data(), w.C, w.N,
+        visible_draw(rbm_, w.h.data(), w.v, w.vs.data(), w.inv_s2, w.C, w.M, w.N, gen_.next());
+        const float* vs = w.gaussian ? w.vs.data() : w.v;
+        gemm<float>(false, false, w.C, w.N, w.M, 1.0f, vs, rbm_.W.data<float>(), 0.0f, w.ph);
+        detail::sigmoid_sample<float>(w.ph, rbm_.b.data<float>(), w.h.data(), w.C, w.N,
                                       gen_.next());
     }
 }
@@ -211,7 +225,7 @@ void RbmTrainer::negative_tempering() {
     const float* sg = w.gaussian ? rbm_.sigma.data<float>() : nullptr;
     for (int64_t s = 0; s < options_.k; ++s) {
         // v ~ p_β(v|h): σ(β(a + Wh)) or N(a + Wh, σ²/β).
-        gemm<float>(false, true, rows, M, N, 1.0f, w.h.data(), W, 0.0f, w.v.data());
+        gemm<float>(false, true, rows, M, N, 1.0f, w.h.data(), W, 0.0f, w.v);
         const uint64_t seed_v = gen_.next(), seed_h = gen_.next();
 #pragma omp parallel for if (detail::rows_in_parallel(rows, M))
         for (int64_t r = 0; r < rows; ++r) {
@@ -228,8 +242,7 @@ void RbmTrainer::negative_tempering() {
             }
         }
         // h ~ p_β(h|v) = σ(β(b + ṽW)); z keeps ṽW for the energies.
-        gemm<float>(false, false, rows, N, M, 1.0f, sg ? w.vs.data() : w.v.data(), W, 0.0f,
-                    w.z.data());
+        gemm<float>(false, false, rows, N, M, 1.0f, sg ? w.vs.data() : w.v, W, 0.0f, w.z.data());
 #pragma omp parallel for if (detail::rows_in_parallel(rows, N))
         for (int64_t r = 0; r < rows; ++r) {
             Generator g = detail::row_generator(seed_h, r);
@@ -269,8 +282,6 @@ void RbmTrainer::update(const float* v0, int64_t B, const float* vn, const float
     const int64_t M = w.M, N = w.N;
     const float* xs0 = w.gaussian ? w.xs0.data() : v0;
     float* gW = w.gW.data<float>();
-    gemm<float>(true, false, M, N, B, -1.0f / B, xs0, w.ph0.data(), 0.0f, gW);
-    gemm<float>(true, false, M, N, C, 1.0f / C, vn, pn, 1.0f, gW);
     float* ga = w.ga.data<float>();
     float* gb = w.gb.data<float>();
     const float* a = rbm_.a.data<float>();
@@ -286,11 +297,29 @@ void RbmTrainer::update(const float* v0, int64_t B, const float* vn, const float
         for (int64_t j = 0; j < N; ++j) gb[j] -= w.ph0[r * N + j] / B;
     for (int64_t r = 0; r < C; ++r)
         for (int64_t j = 0; j < N; ++j) gb[j] += pn[r * N + j] / C;
+    // One GEMM when the batch, the negative states and their probabilities lie back to back
+    // (binary units, full batch, CD or PCD); else two.
+    if (xs0 == w.batch && vn == w.v && pn == w.ph && B == w.B) {
+        const float scale = -static_cast<float>(B) / static_cast<float>(C);
+        for (int64_t k = 0; k < C * N; ++k) w.ph[k] *= scale;
+        gemm<float>(true, false, M, N, B + C, -1.0f / B, w.vv.data(), w.pp.data(), 0.0f, gW);
+    } else {
+        gemm<float>(true, false, M, N, B, -1.0f / B, xs0, w.ph0, 0.0f, gW);
+        gemm<float>(true, false, M, N, C, 1.0f / C, vn, pn, 1.0f, gW);
+    }
     rbm_.W.set_grad(w.gW);
     rbm_.a.set_grad(w.ga);
     rbm_.b.set_grad(w.gb);
     opt_W_->step();
     opt_bias_->step();
+}
+
+int training_threads(int requested) {
+    if (requested > 0) return requested;
+    const int cores = omp_get_num_procs();
+    double load[1] = {0};
+    if (cores > 1 && getloadavg(load, 1) == 1 && load[0] >= cores) return 1;
+    return omp_get_max_threads();
 }
 
 EpochStats RbmTrainer::epoch(const Tensor& data, const Tensor& valid) {
@@ -302,12 +331,18 @@ EpochStats RbmTrainer::epoch(const Tensor& data, const Tensor& valid) {
     EpochStats st;
     st.epoch = ++epochs_done_;
     st.lr = lr();
+    struct RestoreThreads {
+        int before = omp_get_max_threads();
+        ~RestoreThreads() { omp_set_num_threads(before); }
+    } restore;
+    st.threads = training_threads(options_.threads);
+    omp_set_num_threads(st.threads);
     const auto t0 = std::chrono::steady_clock::now();
     const std::vector<int64_t> order = randperm(n, gen_);
     const float* xp = x.data<float>();
     for (int64_t start = 0; start < n; start += options_.batch) {
         const int64_t B = std::min(options_.batch, n - start);
-        float* dst = w_->batch.data();
+        float* dst = w_->batch;
         for (int64_t r = 0; r < B; ++r) std::copy_n(xp + order[start + r] * M, M, dst + r * M);
         step(dst, B);
     }
@@ -320,8 +355,9 @@ EpochStats RbmTrainer::epoch(const Tensor& data, const Tensor& valid) {
     st.pseudo_log_likelihood =
         rbm_.visible() == Visible::kBinary ? pseudo_log_likelihood(rbm_, sub, mon) : nan;
     st.free_energy_gap =
-        valid.defined() ? free_energy_gap(rbm_, sub, valid.narrow(0, 0, std::min<int64_t>(valid.size(0), 1000)))
-                        : nan;
+        valid.defined()
+            ? free_energy_gap(rbm_, sub, valid.narrow(0, 0, std::min<int64_t>(valid.size(0), 1000)))
+            : nan;
     st.swap_acceptance = nan;
     if (options_.method == Method::kTempering) {
         double acc = 0;
@@ -330,8 +366,8 @@ EpochStats RbmTrainer::epoch(const Tensor& data, const Tensor& valid) {
         st.swap_acceptance = acc / static_cast<double>(w_->pt.size() * (w_->K - 1));
     }
     for (double v : rbm_.W.to_vector())
-        check(std::isfinite(v), "RbmTrainer: the weights diverged (non-finite) in epoch ",
-              st.epoch, "; lower the learning rate (", options_.lr, ")");
+        check(std::isfinite(v), "RbmTrainer: the weights diverged (non-finite) in epoch ", st.epoch,
+              "; lower the learning rate (", options_.lr, ")");
     return st;
 }
 

@@ -43,8 +43,10 @@ RbmTrainOptions trainer_options(const TrainRbmOptions& o) {
     else if (o.schedule == "cosine")
         schedule = Schedule::kCosine;
     else
-        check(o.schedule == "constant", "train: --schedule must be constant, exponential or "
-                                        "cosine, got '", o.schedule, "'");
+        check(o.schedule == "constant",
+              "train: --schedule must be constant, exponential or "
+              "cosine, got '",
+              o.schedule, "'");
     RbmTrainOptions r{.batch = o.batch,
                       .lr = o.lr,
                       .momentum = o.momentum,
@@ -52,7 +54,8 @@ RbmTrainOptions trainer_options(const TrainRbmOptions& o) {
                       .schedule = schedule,
                       .gamma = o.gamma,
                       .epochs = o.epochs,
-                      .seed = o.seed};
+                      .seed = o.seed,
+                      .threads = o.threads};
     r.chains = o.chains;
     if (o.pcd > 0) {
         r.method = Method::kPcd;
@@ -77,7 +80,8 @@ nlohmann::json epoch_json(const EpochStats& s) {
             {"reconstruction_error", num(s.reconstruction_error)},
             {"pseudo_log_likelihood", num(s.pseudo_log_likelihood)},
             {"free_energy_gap", num(s.free_energy_gap)},
-            {"swap_acceptance", num(s.swap_acceptance)}};
+            {"swap_acceptance", num(s.swap_acceptance)},
+            {"threads", s.threads}};
 }
 
 void write_text(const std::string& path, const std::string& text) {
@@ -116,14 +120,27 @@ Prepared prepare(const TrainRbmOptions& o, const char* command) {
         check(p.valid.size(1) == p.train.x.size(1), command, ": validation data has ",
               p.valid.size(1), " columns, training data ", p.train.x.size(1));
     std::filesystem::create_directories(o.out);
-    p.config = {{"command", command},   {"data", o.data},          {"visible", o.visible},
-                {"epochs", o.epochs},   {"batch", o.batch},        {"lr", o.lr},
-                {"momentum", o.momentum}, {"weight_decay", o.weight_decay},
-                {"schedule", o.schedule}, {"gamma", o.gamma},      {"seed", o.seed},
-                {"cd", o.cd},           {"pcd", o.pcd},            {"pt", o.pt},
-                {"chains", o.chains},   {"temperatures", o.temperatures},
-                {"beta_min", o.beta_min}, {"sigma", o.sigma},      {"weight_std", o.weight_std},
-                {"samples", p.train.x.size(0)}, {"visible_units", p.train.x.size(1)},
+    p.config = {{"command", command},
+                {"data", o.data},
+                {"visible", o.visible},
+                {"epochs", o.epochs},
+                {"batch", o.batch},
+                {"lr", o.lr},
+                {"momentum", o.momentum},
+                {"weight_decay", o.weight_decay},
+                {"schedule", o.schedule},
+                {"gamma", o.gamma},
+                {"seed", o.seed},
+                {"cd", o.cd},
+                {"pcd", o.pcd},
+                {"pt", o.pt},
+                {"chains", o.chains},
+                {"temperatures", o.temperatures},
+                {"beta_min", o.beta_min},
+                {"sigma", o.sigma},
+                {"weight_std", o.weight_std},
+                {"samples", p.train.x.size(0)},
+                {"visible_units", p.train.x.size(1)},
                 {"image_shape", {p.train.height, p.train.width}}};
     return p;
 }
@@ -147,6 +164,7 @@ void run_train_rbm(const TrainRbmOptions& o) {
             {.weight_std = o.weight_std, .sigma = o.sigma});
     rbm.metadata["image_shape"] = image_shape(p.train);
     rbm.metadata["method"] = method_name(to.method);
+    init_visible_biases(rbm, p.train.x);
     std::string metrics;
     {
         RbmTrainer trainer(rbm, to);
@@ -177,9 +195,8 @@ void run_train_dbn(const TrainRbmOptions& o) {
     Prepared p = prepare(o, "train-dbn");
     p.config["layers"] = o.layers;
     write_text(o.out + "/config.json", p.config.dump(2) + "\n");
-    DbnTrainOptions dopt{.rbm = trainer_options(o),
-                         .visible = parse_visible(o.visible),
-                         .weight_std = o.weight_std};
+    DbnTrainOptions dopt{
+        .rbm = trainer_options(o), .visible = parse_visible(o.visible), .weight_std = o.weight_std};
     std::string metrics;
     Dbn dbn = train_dbn(p.train.x, o.layers, dopt, [&](int64_t layer, const EpochStats& st) {
         nlohmann::json j = epoch_json(st);
@@ -188,8 +205,8 @@ void run_train_dbn(const TrainRbmOptions& o) {
         write_text(o.out + "/metrics.jsonl", metrics);
         if (!o.quiet)
             std::printf("layer %lld epoch %lld  %.2f s  recon %.4f\n",
-                        static_cast<long long>(layer), static_cast<long long>(st.epoch),
-                        st.seconds, st.reconstruction_error);
+                        static_cast<long long>(layer), static_cast<long long>(st.epoch), st.seconds,
+                        st.reconstruction_error);
     });
     dbn.layers[0].metadata["image_shape"] = image_shape(p.train);
     save_dbn(o.out + "/model.safetensors", dbn);
@@ -211,7 +228,9 @@ void run_eval_rbm(const EvalRbmOptions& o) {
         if (o.logz == "ais" && o.data == "fashion-mnist")
             train = load_visible_data(o.data, rbm.visible(), data::Split::kTrain).x;
     }
-    nlohmann::json j = {{"model", o.model}, {"visible_units", rbm.M()}, {"hidden_units", rbm.N()},
+    nlohmann::json j = {{"model", o.model},
+                        {"visible_units", rbm.M()},
+                        {"hidden_units", rbm.N()},
                         {"method", o.logz}};
     double log_z = 0;
     if (o.logz == "exact") {
@@ -219,8 +238,10 @@ void run_eval_rbm(const EvalRbmOptions& o) {
         j["logz"] = log_z;
     } else {
         AisOptions ao{.distributions = o.ais_distributions, .runs = o.ais_runs, .seed = o.seed};
-        if (train.defined()) ao.base_rates = base_rates(train);
-        else if (test.defined()) ao.base_rates = base_rates(test);
+        if (train.defined())
+            ao.base_rates = base_rates(train);
+        else if (test.defined())
+            ao.base_rates = base_rates(test);
         const AisResult r = ais_log_z(rbm, ao);
         log_z = r.log_z;
         j["logz"] = r.log_z;
@@ -243,10 +264,11 @@ void run_eval_rbm(const EvalRbmOptions& o) {
     if (o.logz == "exact") {
         std::printf("log Z (exact)        %.6f\n", log_z);
     } else {
-        std::printf("log Z (AIS, %lld x %lld)  %.4f  [%s, %.4f] (±3 sigma)\n",
-                    static_cast<long long>(o.ais_runs), static_cast<long long>(o.ais_distributions),
-                    log_z, j["logz_low"].is_null() ? "-inf" : std::to_string(j["logz_low"].get<double>()).c_str(),
-                    j["logz_high"].get<double>());
+        std::printf(
+            "log Z (AIS, %lld x %lld)  %.4f  [%s, %.4f] (±3 sigma)\n",
+            static_cast<long long>(o.ais_runs), static_cast<long long>(o.ais_distributions), log_z,
+            j["logz_low"].is_null() ? "-inf" : std::to_string(j["logz_low"].get<double>()).c_str(),
+            j["logz_high"].get<double>());
     }
     if (test.defined())
         std::printf("mean log-likelihood  %.4f nats over %lld rows of %s\n",
@@ -334,6 +356,9 @@ void add_train_rbm_options(CLI::App* sub, TrainRbmOptions& o, bool dbn) {
     sub->add_option("--init-std", o.weight_std, "Initial weights ~ N(0, s^2)")
         ->capture_default_str();
     sub->add_option("--seed", o.seed, "Random seed")->capture_default_str();
+    sub->add_option("--threads", o.threads,
+                    "Threads (0: all, or 1 when the load average shows the cores busy)")
+        ->capture_default_str();
     sub->add_option("--out", o.out, "Run folder")->required();
     sub->add_flag("--quiet", o.quiet, "Print nothing per epoch");
 }
@@ -343,8 +368,7 @@ void add_eval_rbm_options(CLI::App* sub, EvalRbmOptions& o) {
     sub->add_option("--logz", o.logz, "exact or ais")->capture_default_str();
     sub->add_option("--data", o.data,
                     "fashion-mnist (test split) or a file: also print the mean log-likelihood");
-    sub->add_option("--ais-distributions", o.ais_distributions,
-                    "AIS: intermediate distributions K")
+    sub->add_option("--ais-distributions", o.ais_distributions, "AIS: intermediate distributions K")
         ->capture_default_str();
     sub->add_option("--ais-runs", o.ais_runs, "AIS: runs R")->capture_default_str();
     sub->add_option("--seed", o.seed, "Random seed")->capture_default_str();

@@ -30,6 +30,7 @@ struct TrainRbmOptions {
     double sigma = 1.0;
     double weight_std = 0.01;
     uint64_t seed = 0;
+    int threads = 0;
     std::string out = {};
     bool quiet = false;
 };

@@ -52,7 +52,8 @@ void expect_load_error(const std::vector<int64_t>& w, int64_t na, int64_t nb,
                        float poison = 0.0f) {
     gibbs::testing::TempDir dir;
     io::SafetensorsFile f;
-    std::vector<float> W(static_cast<size_t>(w[0] * w[1]), 0.1f), a(na, 0.0f), b(nb > 0 ? nb : 0, 0.0f);
+    std::vector<float> W(static_cast<size_t>(w[0] * w[1]), 0.1f), a(na, 0.0f),
+        b(nb > 0 ? nb : 0, 0.0f);
     if (poison != 0.0f) W[3] = poison;
     f.tensors.emplace_back("W", io::make_raw_tensor<float>(w, W));
     f.tensors.emplace_back("a", io::make_raw_tensor<float>({na}, a));

@@ -118,7 +118,8 @@ TEST(Partition, GaussianExactEqualsQuadrature) {
     double Z = 0;
     for (int p = 0; p < n; ++p)
         for (int q = 0; q < n; ++q) {
-            const double w = (p == 0 || p == n - 1 ? 0.5 : 1.0) * (q == 0 || q == n - 1 ? 0.5 : 1.0);
+            const double w =
+                (p == 0 || p == n - 1 ? 0.5 : 1.0) * (q == 0 || q == n - 1 ? 0.5 : 1.0);
             Z += w * std::exp(-F[p * n + q]) * dx * dx;
         }
     EXPECT_NEAR(log_z_exact(rbm), std::log(Z), 1e-8);

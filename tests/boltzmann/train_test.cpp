@@ -38,11 +38,21 @@ TEST(Train, EveryMethodLearnsTwoPatterns) {
     };
     const Case cases[] = {
         {{.method = Method::kCd, .k = 1, .batch = 10, .lr = 0.1}, "CD-1"},
-        {{.method = Method::kCd, .k = 5, .batch = 10, .lr = 0.1, .momentum = 0.5,
-          .weight_decay = 1e-4, .schedule = Schedule::kCosine, .epochs = 150},
+        {{.method = Method::kCd,
+          .k = 5,
+          .batch = 10,
+          .lr = 0.1,
+          .momentum = 0.5,
+          .weight_decay = 1e-4,
+          .schedule = Schedule::kCosine,
+          .epochs = 150},
          "CD-5 momentum"},
         {{.method = Method::kPcd, .k = 1, .chains = 100, .batch = 10, .lr = 0.01}, "PCD-1"},
-        {{.method = Method::kTempering, .k = 1, .chains = 10, .temperatures = 4, .batch = 10,
+        {{.method = Method::kTempering,
+          .k = 1,
+          .chains = 10,
+          .temperatures = 4,
+          .batch = 10,
           .lr = 0.05},
          "PT"},
     };
@@ -93,8 +103,8 @@ TEST(Ais, TrainedFashionMnistRbmWithinHalfNat) {
     RbmTrainer trainer(rbm, {.batch = 100, .lr = 0.05, .seed = 0});
     trainer.epoch(x);
     const double exact = log_z_exact(rbm);
-    const AisResult r = ais_log_z(rbm, {.distributions = 15000, .runs = 100,
-                                        .base_rates = base_rates(x), .seed = 1});
+    const AisResult r = ais_log_z(
+        rbm, {.distributions = 15000, .runs = 100, .base_rates = base_rates(x), .seed = 1});
     EXPECT_NEAR(r.log_z, exact, 0.5) << "interval [" << r.log_z_low << ", " << r.log_z_high << "]";
     EXPECT_LT(r.log_z_low, r.log_z_high);
 }

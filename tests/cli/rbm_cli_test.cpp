@@ -41,8 +41,10 @@ TEST(RbmCli, TrainEvalSampleOnIsingConfigurations) {
     gibbs::testing::TempDir dir;
     const std::string data = dir.file("ising.safetensors"), runs = dir.file("run");
     ASSERT_EQ(run("ising --L 4 --T 2.5 --sweeps 2000 --seed 1 --out " + data).status, 0);
-    const Output t = run("train-rbm --data " + data + " --hidden 8 --pcd 1 --chains 32 --epochs 3 "
-                         "--batch 32 --lr 0.05 --seed 2 --quiet --out " + runs);
+    const Output t = run("train-rbm --data " + data +
+                         " --hidden 8 --pcd 1 --chains 32 --epochs 3 "
+                         "--batch 32 --lr 0.05 --seed 2 --quiet --out " +
+                         runs);
     ASSERT_EQ(t.status, 0) << t.text;
     for (const char* f : {"config.json", "metrics.jsonl", "model.safetensors", "samples.png"})
         EXPECT_TRUE(std::filesystem::exists(runs + "/" + f)) << f;
@@ -65,22 +67,26 @@ TEST(RbmCli, TrainEvalSampleOnIsingConfigurations) {
     EXPECT_GE(ja["logz_high"].get<double>(), ja["logz"].get<double>());
     EXPECT_NEAR(ja["logz"].get<double>(), j["logz"].get<double>(), 0.2);
 
-    const Output s = run("sample --model " + model + " --n 16 --gibbs-steps 50 --out " +
-                         dir.file("s.png"));
+    const Output s =
+        run("sample --model " + model + " --n 16 --gibbs-steps 50 --out " + dir.file("s.png"));
     ASSERT_EQ(s.status, 0) << s.text;
     EXPECT_NE(s.text.find("(4 x 4)"), std::string::npos) << s.text;
 
-    const Output d = run("train-dbn --data " + data + " --layers 8,4 --epochs 2 --batch 32 --quiet"
-                         " --out " + dir.file("dbn"));
+    const Output d = run("train-dbn --data " + data +
+                         " --layers 8,4 --epochs 2 --batch 32 --quiet"
+                         " --out " +
+                         dir.file("dbn"));
     ASSERT_EQ(d.status, 0) << d.text;
     EXPECT_EQ(run("sample --model " + dir.file("dbn") + "/model.safetensors --n 4 --out " +
-                  dir.file("d.png")).status, 0);
+                  dir.file("d.png"))
+                  .status,
+              0);
 }
 
 TEST(RbmCli, BadInputGivesOneError) {
     gibbs::testing::TempDir dir;
-    Output o = run("train-rbm --data " + dir.file("missing.safetensors") + " --out " +
-                   dir.file("r"));
+    Output o =
+        run("train-rbm --data " + dir.file("missing.safetensors") + " --out " + dir.file("r"));
     EXPECT_EQ(o.status, 1);
     EXPECT_NE(o.text.find("gibbs: error:"), std::string::npos) << o.text;
     EXPECT_NE(o.text.find("missing.safetensors"), std::string::npos) << o.text;

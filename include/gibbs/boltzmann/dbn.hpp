@@ -22,7 +22,7 @@ struct Dbn {
 };
 
 struct DbnTrainOptions {
-    RbmTrainOptions rbm = {};  // for every layer (the batch, method, lr, ... and epochs)
+    RbmTrainOptions rbm = {};            // for every layer (the batch, method, lr, ... and epochs)
     Visible visible = Visible::kBinary;  // of the bottom layer; the layers above are binary
     double weight_std = 0.01;
 };

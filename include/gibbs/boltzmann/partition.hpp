@@ -37,9 +37,9 @@ double log_z_brute_force(const Rbm& rbm);
 std::vector<double> ais_betas(int64_t K);
 
 struct AisOptions {
-    int64_t distributions = 15000;  // K, when `betas` is empty
-    std::vector<double> betas = {};      // a schedule 0 = β_0 < ... < β_K = 1 (overrides K)
-    int64_t runs = 100;             // R
+    int64_t distributions = 15000;        // K, when `betas` is empty
+    std::vector<double> betas = {};       // a schedule 0 = β_0 < ... < β_K = 1 (overrides K)
+    int64_t runs = 100;                   // R
     std::vector<double> base_rates = {};  // p_A(x_i = 1), (M); empty: 1/2 (uniform base)
     uint64_t seed = 0;
 };

@@ -34,7 +34,7 @@ namespace gibbs::boltzmann {
 
 enum class Visible { kBinary, kGaussian };
 
-const char* visible_name(Visible visible);  // "binary" or "gaussian"
+const char* visible_name(Visible visible);       // "binary" or "gaussian"
 Visible parse_visible(const std::string& name);  // throws gibbs::Error naming the value
 
 struct RbmInit {
@@ -58,10 +58,10 @@ class Rbm : public mcmc::BlockModel {
     // The same machine with parameters in `dtype` (a copy).
     Rbm to(DType dtype) const;
 
-    Tensor W;      // (M, N)
-    Tensor a;      // (M)
-    Tensor b;      // (N)
-    Tensor sigma;  // (M), Gaussian visible units only
+    Tensor W;                                     // (M, N)
+    Tensor a;                                     // (M)
+    Tensor b;                                     // (N)
+    Tensor sigma;                                 // (M), Gaussian visible units only
     std::map<std::string, std::string> metadata;  // extra checkpoint metadata
 
     // ---- energies, float64, one value per row: x (B, M), h (B, N) -> (B) ----
@@ -95,8 +95,8 @@ Rbm load_rbm(const std::string& path);
 namespace gibbs::boltzmann {
 
 // F(x) of a binary RBM for single-flip Metropolis (gibbs/mcmc/metropolis.hpp): keeps
-// u = b + xᵀW, so flipping x_i changes F by −(1 − 2x_i) a_i − Σ_j [softplus(u_j ± W_ij) − softplus(u_j)],
-// O(N) per proposal. Float64.
+// u = b + xᵀW, so flipping x_i changes F by −(1 − 2x_i) a_i − Σ_j [softplus(u_j ± W_ij) −
+// softplus(u_j)], O(N) per proposal. Float64.
 class RbmFlipEnergy : public mcmc::FlipEnergy {
   public:
     explicit RbmFlipEnergy(const Rbm& rbm);

@@ -1,8 +1,9 @@
 // Training RBMs by stochastic gradient ascent on the log-likelihood, the gradient written out as
 // the difference of a data ("positive") and a model ("negative") expectation (Hinton 2002):
 //   ∂ log p(x)/∂θ = −⟨∂E/∂θ⟩_{p(h|x)} + ⟨∂E/∂θ⟩_{p(x,h)},
-//   binary:   ΔW ∝ ⟨x hᵀ⟩_data − ⟨x hᵀ⟩_model,  Δa ∝ ⟨x⟩_data − ⟨x⟩_model,  Δb ∝ ⟨h⟩_data − ⟨h⟩_model
-//   Gaussian: the same with x replaced by x/σ² in ΔW, and Δa ∝ ⟨(x − a)/σ²⟩_data − ⟨…⟩_model.
+//   binary:   ΔW ∝ ⟨x hᵀ⟩_data − ⟨x hᵀ⟩_model,  Δa ∝ ⟨x⟩_data − ⟨x⟩_model,  Δb ∝ ⟨h⟩_data −
+//   ⟨h⟩_model Gaussian: the same with x replaced by x/σ² in ΔW, and Δa ∝ ⟨(x − a)/σ²⟩_data −
+//   ⟨…⟩_model.
 // The hidden expectations use p(h=1|x) (Rao–Blackwellized). The model expectation comes from
 //   CD-k  (Hinton 2002): k block-Gibbs sweeps started at the minibatch;
 //   PCD-k (Tieleman, ICML 2008): C persistent chains advanced k sweeps per update;
@@ -28,10 +29,10 @@ enum class Schedule { kConstant, kExponential, kCosine };
 
 struct RbmTrainOptions {
     Method method = Method::kCd;
-    int64_t k = 1;             // Gibbs sweeps per negative phase
-    int64_t chains = 0;        // PCD, PT: persistent chains (per temperature); 0: batch size
+    int64_t k = 1;              // Gibbs sweeps per negative phase
+    int64_t chains = 0;         // PCD, PT: persistent chains (per temperature); 0: batch size
     int64_t temperatures = 10;  // PT: K
-    double beta_min = 0.5;     // PT: the smallest β (geometric spacing)
+    double beta_min = 0.5;      // PT: the smallest β (geometric spacing)
     int64_t batch = 64;
     double lr = 0.01;
     double momentum = 0.0;
@@ -40,17 +41,26 @@ struct RbmTrainOptions {
     double gamma = 0.95;  // exponential schedule: η(t) = η₀ γ^t, t in epochs
     int64_t epochs = 1;   // cosine schedule: η anneals to 0 over this many epochs
     uint64_t seed = 0;
+    // OpenMP/BLAS threads during an epoch; 0: all of them, unless the machine is already busy
+    // (1-minute load average at least the number of cores), then 1. NOTE: on the shared 2-core
+    // machine at load 11, a CD-1 epoch of 784 × 500 took 47.5 s on two threads and 6.0 s on one:
+    // every threaded GEMM waits at barriers for a descheduled thread.
+    int threads = 0;
 };
+
+// The thread count an epoch uses for RbmTrainOptions::threads = `requested` (see there).
+int training_threads(int requested);
 
 // One row of metrics.jsonl per epoch.
 struct EpochStats {
     int64_t epoch = 0;
-    double seconds = 0;               // training time of the epoch (monitoring excluded)
-    double lr = 0;                    // learning rate used in the epoch
-    double reconstruction_error = 0;  // mean over rows of ‖x − E[x|h]‖², h ~ p(h|x)
+    double seconds = 0;                // training time of the epoch (monitoring excluded)
+    double lr = 0;                     // learning rate used in the epoch
+    double reconstruction_error = 0;   // mean over rows of ‖x − E[x|h]‖², h ~ p(h|x)
     double pseudo_log_likelihood = 0;  // binary only (else NaN)
     double free_energy_gap = 0;        // mean F(valid) − mean F(train); NaN without validation
     double swap_acceptance = 0;        // PT: mean exchange acceptance (else NaN)
+    int threads = 0;                   // threads used
 };
 
 class RbmTrainer {
