@@ -315,11 +315,7 @@ void RbmTrainer::update(const float* v0, int64_t B, const float* vn, const float
 }
 
 int training_threads(int requested) {
-    if (requested > 0) return requested;
-    const int cores = omp_get_num_procs();
-    double load[1] = {0};
-    if (cores > 1 && getloadavg(load, 1) == 1 && load[0] >= cores) return 1;
-    return omp_get_max_threads();
+    return requested > 0 ? requested : omp_get_max_threads();
 }
 
 EpochStats RbmTrainer::epoch(const Tensor& data, const Tensor& valid) {

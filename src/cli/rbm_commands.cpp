@@ -357,7 +357,7 @@ void add_train_rbm_options(CLI::App* sub, TrainRbmOptions& o, bool dbn) {
         ->capture_default_str();
     sub->add_option("--seed", o.seed, "Random seed")->capture_default_str();
     sub->add_option("--threads", o.threads,
-                    "Threads (0: all, or 1 when the load average shows the cores busy)")
+                    "Threads (0: OpenMP's count, OMP_NUM_THREADS)")
         ->capture_default_str();
     sub->add_option("--out", o.out, "Run folder")->required();
     sub->add_flag("--quiet", o.quiet, "Print nothing per epoch");

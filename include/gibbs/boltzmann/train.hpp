@@ -41,10 +41,11 @@ struct RbmTrainOptions {
     double gamma = 0.95;  // exponential schedule: η(t) = η₀ γ^t, t in epochs
     int64_t epochs = 1;   // cosine schedule: η anneals to 0 over this many epochs
     uint64_t seed = 0;
-    // OpenMP/BLAS threads during an epoch; 0: all of them, unless the machine is already busy
-    // (1-minute load average at least the number of cores), then 1. NOTE: on the shared 2-core
-    // machine at load 11, a CD-1 epoch of 784 × 500 took 47.5 s on two threads and 6.0 s on one:
-    // every threaded GEMM waits at barriers for a descheduled thread.
+    // OpenMP/BLAS threads during an epoch; 0: OpenMP's count (OMP_NUM_THREADS). The count is
+    // never chosen from the machine's load, so a seed and a thread count fix the result.
+    // NOTE: on a busy machine fewer threads can be much faster: at load 11 on 2 cores a CD-1
+    // epoch of 784 × 500 took 47.5 s on two threads and 6.0 s on one (every threaded GEMM waits
+    // at barriers for a descheduled thread).
     int threads = 0;
 };
 
