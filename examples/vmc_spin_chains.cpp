@@ -4,9 +4,11 @@
 //
 //   build/example_vmc_spin_chains [tfim|heisenberg|both] [alphas=1,2,4] [iterations=1000]
 //                                 [samples=1000] [seed=1] [refine=0] [refine_samples=4000]
+//                                 [refine_shift]
 // refine > 0 continues the same SR schedule for `refine` more iterations with refine_samples
 // samples each: the late steps are then limited by the parameter noise of S and F, which falls as
-// 1/√samples.
+// 1/√samples. With refine_shift the refinement uses a constant η (the schedule's last value) and
+// that SR diagonal shift instead (a smaller shift biases the natural-gradient step less).
 //   OMP_NUM_THREADS=1 nohup build/example_vmc_spin_chains both 1,2 > vmc_chains.md &
 #include <chrono>
 #include <cmath>
@@ -31,6 +33,7 @@ int main(int argc, char** argv) {
     const uint64_t seed = argc > 5 ? std::strtoull(argv[5], nullptr, 10) : 1;
     const int refine = argc > 6 ? std::atoi(argv[6]) : 0;
     const int refine_samples = argc > 7 ? std::atoi(argv[7]) : 4000;
+    const double refine_shift = argc > 8 ? std::atof(argv[8]) : 0.0;
     const int eval_samples = 100 * samples;
     const int L = 20;
 
@@ -55,12 +58,17 @@ int main(int argc, char** argv) {
                                  to_string(model).c_str(), alpha, it.iteration, it.energy.mean,
                                  it.energy.error, it.seconds);
             });
+            VmcOptimizer fine(vmc.parameter_count(), {.kind = VmcOptimizerKind::kSr,
+                                                      .lr = 0.05 / (1 + 0.002 * iterations),
+                                                      .sr = {.shift = refine_shift}});
             if (refine > 0)
-                vmc_optimize(vmc, opt, refine, refine_samples, [&](const VmcIteration& it) {
-                    if (it.iteration % 100 == 0)
-                        std::fprintf(stderr, "refine iter %d: E = %.6f ± %.6f (%.0f s)\n",
-                                     it.iteration, it.energy.mean, it.energy.error, it.seconds);
-                });
+                vmc_optimize(vmc, refine_shift > 0 ? fine : opt, refine, refine_samples,
+                             [&](const VmcIteration& it) {
+                                 if (it.iteration % 100 == 0)
+                                     std::fprintf(
+                                         stderr, "refine iter %d: E = %.6f ± %.6f (%.0f s)\n",
+                                         it.iteration, it.energy.mean, it.energy.error, it.seconds);
+                             });
             const VmcEnergy e = vmc_energy(vmc.sample(eval_samples, false));
             const double seconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
         {true, false, 4, 1.0, TrapSampler::kMetropolis},
         {true, false, 4, 1.0, TrapSampler::kImportance},
         {true, false, 16, 0.5, TrapSampler::kImportance},
+        {true, false, 32, 0.5, TrapSampler::kImportance},
         {true, false, 16, 0.7, TrapSampler::kImportance, true},
         {true, true, 4, 1.0, TrapSampler::kMetropolis},
         {true, true, 4, 1.0, TrapSampler::kImportance},
