@@ -3,7 +3,9 @@
 // non-interacting case, where the exact ground state E₀ = Ndω/2 = 2 has zero variance. Prints
 // one Markdown table row per run.
 //
-//   build/example_vmc_trap [iterations=600] [samples=4000] [seed=1]
+//   build/example_vmc_trap [iterations=600] [samples=4000] [seed=1] [rows=all|rbm|trained]
+// rows=rbm runs only the interacting RBM-alone rows with 16 hidden units (fixed and trainable
+// σ), rows=trained only those with a trainable σ.
 //   OMP_NUM_THREADS=1 nohup build/example_vmc_trap > vmc_trap.md &
 #include <chrono>
 #include <cmath>
@@ -19,37 +21,46 @@ int main(int argc, char** argv) {
     const int iterations = argc > 1 ? std::atoi(argv[1]) : 600;
     const int samples = argc > 2 ? std::atoi(argv[2]) : 4000;
     const uint64_t seed = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 1;
+    const std::string rows = argc > 4 ? argv[4] : "all";
     const int eval_samples = 100 * samples;
 
     struct Run {
         bool interacting, jastrow;
         int hidden;
-        double sigma;
+        double sigma;  // the start when train_sigma
         TrapSampler sampler;
+        bool train_sigma = false;
     };
     const Run runs[] = {
         {false, false, 2, 1.0, TrapSampler::kImportance},
         {true, false, 4, 1.0, TrapSampler::kMetropolis},
         {true, false, 4, 1.0, TrapSampler::kImportance},
         {true, false, 16, 0.5, TrapSampler::kImportance},
+        {true, false, 32, 0.5, TrapSampler::kImportance},
+        {true, false, 16, 0.7, TrapSampler::kImportance, true},
         {true, true, 4, 1.0, TrapSampler::kMetropolis},
         {true, true, 4, 1.0, TrapSampler::kImportance},
     };
     std::printf(
-        "| interacting | Jastrow | hidden | σ | sampler | parameters | E | error (blocking) "
+        "| interacting | Jastrow | hidden | σ (start → final) | sampler | parameters | E | error "
+        "(blocking) "
         "| variance of E_L | E_exact | relative error | acceptance | wall time (s) |\n");
     std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     std::fflush(stdout);
     for (const Run& r : runs) {
+        if (rows == "rbm" && (!r.interacting || r.jastrow || r.hidden < 16)) continue;
+        if (rows == "trained" && !r.train_sigma) continue;
         const auto start = std::chrono::steady_clock::now();
         const TrapSystem sys{.particles = 2, .dim = 2, .omega = 1.0, .interacting = r.interacting};
-        TrapVmc vmc(
-            sys,
-            {.rbm = {.hidden = r.hidden, .sigma = r.sigma, .jastrow = r.jastrow, .init_sd = 0.1},
-             .sampler = r.sampler,
-             .step = 1.0,
-             .dt = 0.3,
-             .seed = seed});
+        TrapVmc vmc(sys, {.rbm = {.hidden = r.hidden,
+                                  .sigma = r.sigma,
+                                  .jastrow = r.jastrow,
+                                  .train_sigma = r.train_sigma,
+                                  .init_sd = 0.1},
+                          .sampler = r.sampler,
+                          .step = 1.0,
+                          .dt = 0.3,
+                          .seed = seed});
         // SR with η = 0.05/(1 + 0.005 t) and diagonal shift 1e-3.
         VmcOptimizer opt(vmc.parameter_count(),
                          {.lr = 0.05, .decay = 0.005, .sr = {.shift = 1e-3}});
@@ -57,11 +68,14 @@ int main(int argc, char** argv) {
         const VmcBatch batch = vmc.sample(eval_samples, false);
         const VmcEnergy e = vmc_energy(batch);
         const double exact = trap_exact_energy(sys);
+        char sigma[64];
+        std::snprintf(sigma, sizeof sigma, r.train_sigma ? "%g → %.4f (trained)" : "%g", r.sigma,
+                      vmc.rbm().sigma());
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::printf(
-            "| %s | %s | %d | %g | %s | %d | %.6f | %.6f | %.3e | %g | %.2e | %.2f | %.0f |\n",
-            r.interacting ? "yes" : "no", r.jastrow ? "yes" : "no", r.hidden, r.sigma,
+            "| %s | %s | %d | %s | %s | %d | %.6f | %.6f | %.3e | %g | %.2e | %.2f | %.0f |\n",
+            r.interacting ? "yes" : "no", r.jastrow ? "yes" : "no", r.hidden, sigma,
             to_string(r.sampler).c_str(), vmc.parameter_count(), e.mean, e.error, e.variance, exact,
             std::abs(e.mean - exact) / exact, batch.acceptance, seconds);
         std::fflush(stdout);

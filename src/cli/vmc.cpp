@@ -27,7 +27,7 @@ struct VmcCliOptions {
     double h = 1.0, J = 1.0;
     int particles = 2;
     double omega = 1.0;
-    bool interacting = false, jastrow = false, symmetric = false;
+    bool interacting = false, jastrow = false, symmetric = false, train_sigma = false;
     double alpha = 1.0;
     int hidden = 0;  // trap: overrides alpha
     std::string sampler = "metropolis", optimizer = "sr";
@@ -82,13 +82,16 @@ void run_vmc(VmcCliOptions o) {
             o.hidden > 0
                 ? o.hidden
                 : std::max(1, static_cast<int>(std::lround(o.alpha * o.particles * o.dim)));
-        model = std::make_unique<TrapVmc>(
-            sys, TrapVmcOptions{.rbm = {.hidden = hidden, .sigma = o.sigma, .jastrow = o.jastrow},
-                                .sampler = parse_trap_sampler(o.sampler),
-                                .step = o.step,
-                                .dt = o.dt,
-                                .chains = o.chains,
-                                .seed = o.seed});
+        model =
+            std::make_unique<TrapVmc>(sys, TrapVmcOptions{.rbm = {.hidden = hidden,
+                                                                  .sigma = o.sigma,
+                                                                  .jastrow = o.jastrow,
+                                                                  .train_sigma = o.train_sigma},
+                                                          .sampler = parse_trap_sampler(o.sampler),
+                                                          .step = o.step,
+                                                          .dt = o.dt,
+                                                          .chains = o.chains,
+                                                          .seed = o.seed});
         if (o.shift == 0) opt.sr.shift = 1e-3;
     } else {
         check(o.sampler == "metropolis", "vmc: --sampler ", o.sampler,
@@ -113,6 +116,7 @@ void run_vmc(VmcCliOptions o) {
                                    {"omega", o.omega},
                                    {"interacting", o.interacting},
                                    {"jastrow", o.jastrow},
+                                   {"train_sigma", o.train_sigma},
                                    {"symmetric", o.symmetric},
                                    {"alpha", o.alpha},
                                    {"hidden", o.hidden},
@@ -217,6 +221,8 @@ GIBBS_COMMAND(vmc) {
     sub->add_option("--dt", o->dt, "trap importance sampling: time step")->capture_default_str();
     sub->add_option("--step", o->step, "trap brute-force Metropolis: step")->capture_default_str();
     sub->add_option("--sigma", o->sigma, "trap: RBM width (default 1/sqrt(omega))");
+    sub->add_flag("--train-sigma", o->train_sigma,
+                  "trap: make the RBM width variational (starting at --sigma)");
     sub->add_option("--every", o->every, "print every k-th iteration")->capture_default_str();
     sub->add_option("--seed", o->seed, "random seed")->capture_default_str();
     sub->add_flag("--json", o->json, "print one JSON object (quiet otherwise)");

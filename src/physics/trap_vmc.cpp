@@ -19,7 +19,8 @@ TrapRbm::TrapRbm(const TrapSystem& system, const TrapRbmOptions& options, Genera
     : sys_(system),
       P_(system.particles * system.dim),
       M_(options.hidden),
-      jastrow_(options.jastrow) {
+      jastrow_(options.jastrow),
+      train_sigma_(options.train_sigma) {
     check(system.particles >= 1, "trap: need at least one particle, got ", system.particles);
     check(system.dim >= 1 && system.dim <= 3, "trap: dim must be 1, 2 or 3, got ", system.dim);
     check(system.omega > 0, "trap: omega must be positive, got ", system.omega);
@@ -29,8 +30,9 @@ TrapRbm::TrapRbm(const TrapSystem& system, const TrapRbmOptions& options, Genera
     check(options.sigma >= 0, "trap: sigma must be non-negative, got ", options.sigma);
     const double sigma = options.sigma > 0 ? options.sigma : 1.0 / std::sqrt(system.omega);
     sigma2_ = sigma * sigma;
-    p_.resize(P_ + M_ + P_ * M_ + (jastrow_ ? 2 : 0));
+    p_.resize(P_ + M_ + P_ * M_ + (train_sigma_ ? 1 : 0) + (jastrow_ ? 2 : 0));
     for (int k = 0; k < P_ + M_ + P_ * M_; ++k) p_[k] = gen.normal(0.0, options.init_sd);
+    if (train_sigma_) p_[P_ + M_ + P_ * M_] = -std::log(sigma2_);  // ρ = log(1/σ²)
     if (jastrow_) {
         p_[p_.size() - 2] = system.dim >= 2 ? 1.0 / (system.dim - 1) : 0.0;  // β: the cusp
         p_[p_.size() - 1] = 0.0;                                             // g: γ = 1
@@ -56,12 +58,13 @@ double TrapRbm::log_psi(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const {
     const auto b = p_.segment(P_, M_);
     const Eigen::Map<const Eigen::Matrix<double, -1, -1, Eigen::RowMajor>> W(p_.data() + P_ + M_,
                                                                              P_, M_);
-    const Eigen::VectorXd u = b + W.transpose() * x / sigma2_;  // (M)
-    double log_psi = -(x - a).squaredNorm() / (2 * sigma2_);
+    const double sig2 = sigma2();                            // σ²
+    const Eigen::VectorXd u = b + W.transpose() * x / sig2;  // (M)
+    double log_psi = -(x - a).squaredNorm() / (2 * sig2);
     for (int j = 0; j < M_; ++j) log_psi += softplus(u[j]);
     if (grad) {
         const Eigen::VectorXd s = u.unaryExpr([](double v) { return sigmoid(v); });
-        *grad = (-(x - a) + W * s) / sigma2_;
+        *grad = (-(x - a) + W * s) / sig2;
     }
     if (jastrow_) {
         const double beta = p_[p_.size() - 2], gamma = std::exp(p_[p_.size() - 1]);
@@ -91,13 +94,14 @@ double TrapRbm::local_energy(const Eigen::VectorXd& x, double* O) const {
     const auto b = p_.segment(P_, M_);
     const Eigen::Map<const Eigen::Matrix<double, -1, -1, Eigen::RowMajor>> W(p_.data() + P_ + M_,
                                                                              P_, M_);
-    const Eigen::VectorXd u = b + W.transpose() * x / sigma2_;  // (M)
+    const double sig2 = sigma2();                  // σ²
+    const Eigen::VectorXd Wx = W.transpose() * x;  // (M)
+    const Eigen::VectorXd u = b + Wx / sig2;       // (M)
     const Eigen::VectorXd s = u.unaryExpr([](double v) { return sigmoid(v); });
     const Eigen::VectorXd s1s = s.array() * (1.0 - s.array());  // s(1 − s), (M)
-    Eigen::VectorXd grad = (-(x - a) + W * s) / sigma2_;        // (P) ∂_k log ψ
+    Eigen::VectorXd grad = (-(x - a) + W * s) / sig2;           // (P) ∂_k log ψ
     // Σ_k ∂²_k log ψ = −P/σ² + Σ_kj W_kj² s_j(1 − s_j)/σ⁴.
-    double laplacian =
-        -P_ / sigma2_ + (W.array().square().matrix() * s1s).sum() / (sigma2_ * sigma2_);
+    double laplacian = -P_ / sig2 + (W.array().square().matrix() * s1s).sum() / (sig2 * sig2);
     double interaction = 0;
     double O_beta = 0, O_g = 0;
     for (int i = 0; i < N; ++i)
@@ -123,10 +127,12 @@ double TrapRbm::local_energy(const Eigen::VectorXd& x, double* O) const {
     const double kinetic = -0.5 * (laplacian + grad.squaredNorm());
     const double potential = 0.5 * sys_.omega * sys_.omega * x.squaredNorm();
     if (O) {
-        for (int k = 0; k < P_; ++k) O[k] = (x[k] - a[k]) / sigma2_;
+        for (int k = 0; k < P_; ++k) O[k] = (x[k] - a[k]) / sig2;
         for (int j = 0; j < M_; ++j) O[P_ + j] = s[j];
         for (int k = 0; k < P_; ++k)
-            for (int j = 0; j < M_; ++j) O[P_ + M_ + k * M_ + j] = x[k] * s[j] / sigma2_;
+            for (int j = 0; j < M_; ++j) O[P_ + M_ + k * M_ + j] = x[k] * s[j] / sig2;
+        // O_ρ = −|x − a|²/2σ² + Σ_j s_j (Wᵀx)_j/σ².
+        if (train_sigma_) O[P_ + M_ + P_ * M_] = (-0.5 * (x - a).squaredNorm() + s.dot(Wx)) / sig2;
         if (jastrow_) {
             O[size() - 2] = O_beta;
             O[size() - 1] = O_g;

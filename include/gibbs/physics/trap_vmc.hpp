@@ -9,6 +9,12 @@
 //
 //   ψ(x) = exp(−Σ_k (x_k − a_k)²/2σ²) Π_j (1 + e^{u_j}),   u_j = b_j + Σ_k x_k W_kj/σ²,
 //
+// With train_sigma the width is a variational parameter too, through ρ = log(1/σ²) (so σ² > 0
+// for every ρ): O_ρ = τ ∂_τ log ψ with τ = 1/σ², i.e.
+//   O_ρ = −|x − a|²/2σ² + Σ_j s_j (Wᵀx)_j/σ².
+// σ fixes both the Gaussian's curvature and the scale of the hidden units' fields; a learned σ
+// lets the optimizer trade the Gaussian's curvature against the convex softplus terms.
+//
 // optionally times the Padé–Jastrow factor exp(Σ_{i<j} β r_ij/(1 + γ r_ij)), γ = e^g > 0
 // (β = 1/(d−1) satisfies the electron–electron cusp of antiparallel spins).
 //
@@ -25,6 +31,7 @@
 // Exact reference: two electrons in 2-D at ω = 1 have E₀ = 3 (Taut, Phys. Rev. A 48, 3561, 1993).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -48,8 +55,9 @@ double trap_exact_energy(const TrapSystem& system);
 
 struct TrapRbmOptions {
     int hidden = 2;
-    double sigma = 0.0;     // width σ; 0 means 1/√ω (the non-interacting ground state's)
-    bool jastrow = false;   // multiply by exp(Σ β r/(1+γr))
+    double sigma = 0.0;        // width σ; 0 means 1/√ω (the non-interacting ground state's)
+    bool jastrow = false;      // multiply by exp(Σ β r/(1+γr))
+    bool train_sigma = false;  // σ variational, through ρ = log(1/σ²), starting at `sigma`
     double init_sd = 0.01;  // a, b, W ~ N(0, init_sd²); β = 1/(d−1) (cusp, or 0 in 1-D), γ = 1
 };
 
@@ -59,6 +67,7 @@ class TrapRbm {
 
     int coordinates() const { return P_; }  // N·d
     int hidden() const { return M_; }
+    double sigma() const { return std::sqrt(sigma2()); }
     int size() const { return static_cast<int>(p_.size()); }
     const Eigen::VectorXd& parameters() const { return p_; }
     void set_parameters(const Eigen::VectorXd& p);
@@ -69,11 +78,13 @@ class TrapRbm {
     double local_energy(const Eigen::VectorXd& x, double* O) const;
 
   private:
+    double sigma2() const { return train_sigma_ ? std::exp(-p_[P_ + M_ + P_ * M_]) : sigma2_; }
+
     TrapSystem sys_;
     int P_, M_;
-    double sigma2_;
-    bool jastrow_;
-    Eigen::VectorXd p_;  // [a (P), b (M), W (P×M, row-major), β, g]
+    double sigma2_;  // the fixed σ² (without train_sigma)
+    bool jastrow_, train_sigma_;
+    Eigen::VectorXd p_;  // [a (P), b (M), W (P×M, row-major), ρ if train_sigma, β, g if jastrow]
 };
 
 enum class TrapSampler { kMetropolis, kImportance };
