@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -50,6 +51,10 @@ void set_atomic_write_fault_for_testing(std::optional<size_t> fail_after_bytes) 
 }
 
 void write_file_atomic(const std::string& path, std::string_view bytes) {
+    write_file_atomic(path, std::span<const std::string_view>(&bytes, 1));
+}
+
+void write_file_atomic(const std::string& path, std::span<const std::string_view> pieces) {
     namespace fs = std::filesystem;
     const fs::path target(path);
     check(!path.empty(), "write_file_atomic: empty file name");
@@ -71,15 +76,21 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
     };
 
     // With the test fault set, only the first `fault` bytes are written, then the write fails.
+    size_t total = 0;
+    for (std::string_view piece : pieces) total += piece.size();
     const int64_t fault = g_fault_after;
-    const bool simulate = fault >= 0 && static_cast<size_t>(fault) < bytes.size();
-    const size_t limit = simulate ? static_cast<size_t>(fault) : bytes.size();
-    size_t written = 0;
-    while (written < limit) {
-        const ssize_t put = ::write(f.fd, bytes.data() + written, limit - written);
-        if (put < 0 && errno == EINTR) continue;
-        if (put <= 0) fail_and_clean("write failed");
-        written += static_cast<size_t>(put);
+    const bool simulate = fault >= 0 && static_cast<size_t>(fault) < total;
+    size_t budget = simulate ? static_cast<size_t>(fault) : total;
+    for (std::string_view piece : pieces) {
+        const size_t limit = std::min(budget, piece.size());
+        size_t written = 0;
+        while (written < limit) {
+            const ssize_t put = ::write(f.fd, piece.data() + written, limit - written);
+            if (put < 0 && errno == EINTR) continue;
+            if (put <= 0) fail_and_clean("write failed");
+            written += static_cast<size_t>(put);
+        }
+        budget -= limit;
     }
     if (simulate) {
         errno = ENOSPC;

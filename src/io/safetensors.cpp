@@ -2,7 +2,13 @@
 // writer lays the tensors out contiguously in the order given. Format: see safetensors.hpp.
 #include "gibbs/io/safetensors.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -125,17 +131,28 @@ size_t dtype_size(std::string_view dtype) {
     return it == sizes.end() ? 0 : it->second;
 }
 
-SafetensorsFile parse_safetensors(std::span<const std::byte> bytes, const std::string& name) {
-    const uint64_t size = bytes.size();
+namespace {
+
+// The header length N from the first 8 bytes of a file of `size` bytes, checked against the size.
+uint64_t header_length(const std::byte* first8, uint64_t size, const std::string& name) {
     check(size >= 8, name, ": file is ", size,
           " bytes long, shorter than the 8-byte header length of a safetensors file");
     uint64_t n = 0;
-    for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<uint8_t>(bytes[i]);
+    for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<uint8_t>(first8[i]);
     check(n <= size - 8, name, ": header length ", n, " exceeds the ", size - 8,
           " bytes that follow it (truncated file, or not a safetensors file)");
     check(n <= kMaxHeaderBytes, name, ": header length ", n, " exceeds the limit of ",
           kMaxHeaderBytes, " bytes");
-    const char* header = reinterpret_cast<const char*>(bytes.data() + 8);
+    return n;
+}
+
+struct Layout {
+    std::map<std::string, std::string> metadata;
+    std::vector<Entry> entries;  // in data order, contiguous from 0 to the data size
+};
+
+// Parses and validates the N-byte header of a file whose data part has `data_size` bytes.
+Layout parse_header(const char* header, uint64_t n, uint64_t data_size, const std::string& name) {
     check(n >= 2 && header[0] == '{', name, ": header must be a JSON object starting with '{'");
 
     // Parse, keeping the file's key order and noting the first duplicate key at any depth.
@@ -161,15 +178,15 @@ SafetensorsFile parse_safetensors(std::span<const std::byte> bytes, const std::s
     check(duplicate.empty(), name, ": duplicate key '", duplicate, "' in the header");
     check(j.is_object(), name, ": header must be a JSON object");
 
-    SafetensorsFile file;
-    std::vector<Entry> entries;
+    Layout layout;
+    std::vector<Entry>& entries = layout.entries;
     for (const auto& [key, value] : j.items()) {
         if (key == "__metadata__") {
             check(value.is_object(), name, ": __metadata__ must be an object of strings");
             for (const auto& [mkey, mvalue] : value.items()) {
                 check(mvalue.is_string(), name, ": __metadata__ value '", mkey,
                       "' must be a string, found ", json_type(mvalue));
-                file.metadata[mkey] = mvalue.get<std::string>();
+                layout.metadata[mkey] = mvalue.get<std::string>();
             }
             continue;
         }
@@ -177,7 +194,6 @@ SafetensorsFile parse_safetensors(std::span<const std::byte> bytes, const std::s
     }
 
     // The data: tensors back to back, from offset 0 to the end of the file.
-    const uint64_t data_size = size - 8 - n;
     std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
         return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
     });
@@ -197,22 +213,74 @@ SafetensorsFile parse_safetensors(std::span<const std::byte> bytes, const std::s
     }
     check(static_cast<uint64_t>(expected) == data_size, name, ": ", data_size - expected,
           " bytes after the last tensor are not described by the header");
+    return layout;
+}
 
+// Reads exactly `n` bytes at `offset` of the open file `path`.
+void read_at(int fd, std::byte* dst, uint64_t n, uint64_t offset, const std::string& path) {
+    while (n > 0) {
+        const ssize_t got = ::pread(fd, dst, std::min<uint64_t>(n, 1 << 30), offset);
+        if (got < 0 && errno == EINTR) continue;
+        check(got >= 0, path, ": read failed: ", std::strerror(errno));
+        check(got > 0, path, ": file ended early (changed while being read?)");
+        dst += got;
+        n -= got;
+        offset += got;
+    }
+}
+
+}  // namespace
+
+SafetensorsFile parse_safetensors(std::span<const std::byte> bytes, const std::string& name) {
+    const uint64_t size = bytes.size();
+    const uint64_t n = header_length(bytes.data(), size, name);
+    Layout layout =
+        parse_header(reinterpret_cast<const char*>(bytes.data() + 8), n, size - 8 - n, name);
+    SafetensorsFile file{{}, std::move(layout.metadata)};
     const std::byte* data = bytes.data() + 8 + n;
-    file.tensors.reserve(entries.size());
-    for (Entry& e : entries) {
+    file.tensors.reserve(layout.entries.size());
+    for (Entry& e : layout.entries) {
         e.tensor.data.assign(data + e.begin, data + e.end);
         file.tensors.emplace_back(std::move(e.name), std::move(e.tensor));
     }
     return file;
 }
 
+// Reads the header first and then each tensor straight into its own buffer, so that the file is
+// held in memory once, not twice.
 SafetensorsFile read_safetensors(const std::string& path) {
-    const std::vector<std::byte> bytes = read_file(path);
-    return parse_safetensors(bytes, path);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    check(fd >= 0, path, ": cannot open for reading: ", std::strerror(errno));
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat info {};
+    check(::fstat(fd, &info) == 0, path, ": cannot stat: ", std::strerror(errno));
+    check(S_ISREG(info.st_mode), path, ": not a regular file");
+    const uint64_t size = static_cast<uint64_t>(info.st_size);
+
+    std::byte first8[8] = {};
+    read_at(fd, first8, std::min<uint64_t>(size, 8), 0, path);
+    const uint64_t n = header_length(first8, size, path);
+    std::string header(n, '\0');
+    read_at(fd, reinterpret_cast<std::byte*>(header.data()), n, 8, path);
+    Layout layout = parse_header(header.data(), n, size - 8 - n, path);
+
+    SafetensorsFile file{{}, std::move(layout.metadata)};
+    file.tensors.reserve(layout.entries.size());
+    for (Entry& e : layout.entries) {
+        e.tensor.data.resize(static_cast<size_t>(e.end - e.begin));
+        read_at(fd, e.tensor.data.data(), e.tensor.data.size(), 8 + n + e.begin, path);
+        file.tensors.emplace_back(std::move(e.name), std::move(e.tensor));
+    }
+    return file;
 }
 
-std::string serialize_safetensors(const SafetensorsFile& f, const std::string& name) {
+namespace {
+
+// The 8-byte header length and the header, padded with spaces to a multiple of 8 bytes.
+std::string header_bytes(const SafetensorsFile& f, const std::string& name) {
     Json header = Json::object();
     if (!f.metadata.empty()) header["__metadata__"] = f.metadata;
     std::set<std::string_view> seen;
@@ -234,19 +302,29 @@ std::string serialize_safetensors(const SafetensorsFile& f, const std::string& n
         fail(name, ": tensor names and metadata must be valid UTF-8");
     }
     text.append((8 - text.size() % 8) % 8, ' ');  // the data starts 8-byte aligned
-
-    std::string out;
-    out.reserve(8 + text.size() + offset);
     const uint64_t n = text.size();
+    std::string out;
     for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
-    out += text;
-    for (const auto& [key, t] : f.tensors)
-        out.append(reinterpret_cast<const char*>(t.data.data()), t.data.size());
+    return out + text;
+}
+
+std::string_view bytes_of(const RawTensor& t) {
+    return {reinterpret_cast<const char*>(t.data.data()), t.data.size()};
+}
+
+}  // namespace
+
+std::string serialize_safetensors(const SafetensorsFile& f, const std::string& name) {
+    std::string out = header_bytes(f, name);
+    for (const auto& [key, t] : f.tensors) out += bytes_of(t);
     return out;
 }
 
 void write_safetensors(const std::string& path, const SafetensorsFile& f) {
-    write_file_atomic(path, serialize_safetensors(f, path));
+    const std::string header = header_bytes(f, path);
+    std::vector<std::string_view> pieces = {header};
+    for (const auto& [key, t] : f.tensors) pieces.push_back(bytes_of(t));
+    write_file_atomic(path, pieces);
 }
 
 }  // namespace gibbs::io

@@ -83,6 +83,16 @@ TEST(Safetensors, RoundTripKeepsOrderShapesValuesAndMetadata) {
     for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<uint8_t>(bytes[i]);
     EXPECT_EQ(n % 8, 0u);
     EXPECT_EQ(bytes.size(), 8 + n + 6 * 4 + 8 + 3 * 8);
+    EXPECT_EQ(bytes, serialize_safetensors(f));
+    // Reading from memory gives the same as reading the file.
+    const SafetensorsFile m = parse_safetensors(read_file(dir.file("a.safetensors")), "memory");
+    ASSERT_EQ(m.tensors.size(), g.tensors.size());
+    for (size_t i = 0; i < m.tensors.size(); ++i) {
+        EXPECT_EQ(m.tensors[i].first, g.tensors[i].first);
+        EXPECT_EQ(m.tensors[i].second.data, g.tensors[i].second.data);
+    }
+    // A folder is not a file.
+    EXPECT_THROW(read_safetensors(dir.path().string()), gibbs::Error);
 }
 
 TEST(Safetensors, ReadsAFileFromAnIndependentWriter) {
@@ -259,4 +269,23 @@ TEST(AtomicWrite, ReplacesTheContentExactly) {
     EXPECT_EQ(read_text(path), std::string("second\0", 7));
     write_file_atomic(path, "");
     EXPECT_EQ(read_text(path), "");
+}
+
+TEST(Safetensors, HugeHeaderLengthIsRefusedWithoutReadingIt) {
+    // A sparse 200 MB file whose first 8 bytes declare a 150 MB header: above the 100 MB limit.
+    TempDir dir;
+    const std::string path = dir.file("huge.safetensors");
+    const uint64_t n = 150'000'000;
+    std::string first8;
+    for (int i = 0; i < 8; ++i) first8.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
+    write_text(path, first8);
+    std::filesystem::resize_file(path, 200'000'000);
+    try {
+        read_safetensors(path);
+        ADD_FAILURE() << "no error";
+    } catch (const gibbs::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("header length 150000000 exceeds the limit"),
+                  std::string::npos)
+            << e.what();
+    }
 }

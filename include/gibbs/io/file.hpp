@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,8 @@ std::vector<std::byte> read_file(const std::string& path);
 // On failure the temp file is removed, the previous `path` is untouched, and gibbs::Error names
 // the file and the reason.
 void write_file_atomic(const std::string& path, std::string_view bytes);
+// The same for bytes given in pieces, written one after another (no copy into one buffer).
+void write_file_atomic(const std::string& path, std::span<const std::string_view> pieces);
 
 // Test hook: when set, atomic writes fail as if the disk filled up after this many bytes of the
 // temp file were written. std::nullopt (the default) turns the fault off.
