@@ -43,6 +43,8 @@ void run_train(const TrainCliOptions& o, const CLI::App& sub) {
               "train: --resume ", o.resume,
               " continues in that folder; leave out --out or give the same folder");
         const std::string model = c.model;
+        check(std::filesystem::exists(std::filesystem::path(o.resume) / "config.json"),
+              "train: --resume ", o.resume, ": no run there (it has no config.json)");
         c = train::read_config((std::filesystem::path(o.resume) / "config.json").string());
         check(sub.get_option("model")->count() == 0 || model == c.model, "train ", model,
               ": the run in ", o.resume, " trains a ", c.model);
@@ -93,6 +95,8 @@ GIBBS_COMMAND(train) {
     auto o = std::make_shared<TrainCliOptions>();
     auto* sub = app.add_subcommand(
         "train", "Train a network on fashion-mnist or a CSV table and save a run folder");
+    // An option given twice takes its last value, as in most command-line tools.
+    sub->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     auto& c = o->config;
     sub->add_option("model", c.model, "mlp or cnn");
     sub->add_option("--data", c.data, "fashion-mnist, or a CSV file with a header row")

@@ -139,6 +139,7 @@ std::pair<TensorDataset, TensorDataset> train_validation_split(const TensorDatas
     const int64_t n = data.size();
     const int64_t n_val = static_cast<int64_t>(std::llround(fraction * static_cast<double>(n)));
     check(n - n_val >= 1, "validation fraction ", fraction, " leaves no training examples of ", n);
+    if (n_val == 0) return {data, data.select({})};  // shares the tensors, no copy
     Generator gen(seed);
     std::vector<int64_t> perm = randperm(n, gen);
     std::vector<int64_t> val(perm.begin(), perm.begin() + n_val);

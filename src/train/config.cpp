@@ -101,7 +101,10 @@ std::vector<int64_t> parse_sizes(const std::string& text, const std::string& opt
 
 std::string format_sizes(const std::vector<int64_t>& sizes) {
     std::string s;
-    for (size_t i = 0; i < sizes.size(); ++i) s += (i ? "," : "") + std::to_string(sizes[i]);
+    for (size_t i = 0; i < sizes.size(); ++i) {
+        if (i) s.push_back(',');
+        s.append(std::to_string(sizes[i]));
+    }
     return s;
 }
 

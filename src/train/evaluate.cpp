@@ -80,8 +80,9 @@ std::string describe_model(const TrainConfig& c) {
     int64_t in = 1;
     for (int64_t d : c.input_shape) in *= d;
     std::string s = c.model + " " + std::to_string(in);
-    for (int64_t h : c.hidden) s += "-" + std::to_string(h);
-    return s + "-" + std::to_string(c.outputs) + " (" + c.activation + ")";
+    for (int64_t h : c.hidden) s.append("-").append(std::to_string(h));
+    s.append("-").append(std::to_string(c.outputs));
+    return s.append(" (").append(c.activation).append(")");
 }
 
 }  // namespace gibbs::train

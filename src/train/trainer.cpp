@@ -102,7 +102,7 @@ void save_epoch(const RunFiles& files, const TrainConfig& c, const std::string& 
 }
 
 std::string epoch_line(int64_t epoch, int64_t epochs, double train_loss, const EvalResult& val,
-                       bool classification, double seconds) {
+                       const EvalResult& test, bool classification, double seconds) {
     char buf[256];
     int n = std::snprintf(buf, sizeof buf, "epoch %" PRId64 "/%" PRId64 ": train loss %.4f", epoch,
                           epochs, train_loss);
@@ -114,6 +114,8 @@ std::string epoch_line(int64_t epoch, int64_t epochs, double train_loss, const E
             n += std::snprintf(buf + n, sizeof buf - n, ", validation loss %.4f, rms %.6g",
                                val.loss, val.rms);
     }
+    if (test.examples > 0 && classification)
+        n += std::snprintf(buf + n, sizeof buf - n, ", test accuracy %.4f", test.accuracy);
     std::snprintf(buf + n, sizeof buf - n, ", %.1f s", seconds);
     return buf;
 }
@@ -241,6 +243,8 @@ TrainResult train(TrainConfig c, const TrainOptions& opts) {
                               ") stays in " + files.checkpoint
                         : std::string("No epoch finished, so no checkpoint was saved"),
               ".");
+        // The test set is only reported, never used to choose anything.
+        if (d.test.size() > 0) result.test = evaluate(*model, d.test, c);
         save_epoch(files, c, config_text, *model, *opt, loader, epoch);
         const double seconds = seconds_since(epoch_start);
         nlohmann::json record = {{"epoch", epoch},
@@ -249,6 +253,10 @@ TrainResult train(TrainConfig c, const TrainOptions& opts) {
                                  {"train_seconds", train_seconds},
                                  {"samples_per_s", static_cast<double>(seen) / train_seconds},
                                  {"lr", opt->lr()}};
+        if (d.test.size() > 0) {
+            record["test_loss"] = result.test.loss;
+            if (classification) record["test_accuracy"] = result.test.accuracy;
+        }
         if (d.validation.size() > 0) {
             record["val_loss"] = result.validation.loss;
             if (classification)
@@ -259,16 +267,17 @@ TrainResult train(TrainConfig c, const TrainOptions& opts) {
         metrics.write(record);
         result.epochs = epoch;
         if (!opts.quiet && log) {
-            std::fprintf(
-                log, "%s\n",
-                epoch_line(epoch, c.epochs, train_loss, result.validation, classification, seconds)
-                    .c_str());
+            std::fprintf(log, "%s\n",
+                         epoch_line(epoch, c.epochs, train_loss, result.validation, result.test,
+                                    classification, seconds)
+                             .c_str());
             std::fflush(log);
         }
     }
-    if (first_epoch > c.epochs && d.validation.size() > 0)
-        result.validation = evaluate(*model, d.validation, c);
-    if (d.test.size() > 0) result.test = evaluate(*model, d.test, c);
+    if (first_epoch > c.epochs) {  // resumed a finished run: evaluate what was saved
+        if (d.validation.size() > 0) result.validation = evaluate(*model, d.validation, c);
+        if (d.test.size() > 0) result.test = evaluate(*model, d.test, c);
+    }
     result.seconds = seconds_since(start);
     return result;
 }

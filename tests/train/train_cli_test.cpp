@@ -209,7 +209,7 @@ TEST_F(TrainCli, BadInputGivesOneErrorAndExitOne) {
         {"train mlp --data nowhere.csv --target y --out " + out, "nowhere.csv: cannot open"},
         {"train mlp --target y --out " + out, "--target is for CSV data"},
         {kSmall + " --out " + existing, "already holds a run"},
-        {"train --resume " + runs_.file("none"), "no checkpoint.safetensors"},
+        {"train --resume " + runs_.file("none"), "no run there"},
         {"train --resume " + existing + " --hidden 64", "--hidden cannot change when resuming"},
         {"eval --model " + runs_.file("none.safetensors"), "none.safetensors"},
         {"eval --model " + existing + "/model.safetensors --data x.csv",

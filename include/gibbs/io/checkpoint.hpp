@@ -46,7 +46,7 @@ Checkpoint load_checkpoint(const std::string& path);
 void load_module_state(nn::Module& module, const NamedTensors& tensors,
                        const std::string& source = "checkpoint");
 
-// module.state() prefixed: {prefix + name, tensor}.
+// The same tensors with `prefix` put before each name (e.g. "optimizer.").
 NamedTensors prefixed(const NamedTensors& tensors, std::string_view prefix);
 
 }  // namespace gibbs::io
