@@ -114,6 +114,9 @@ GIBBS_COMMAND(train) {
         ->capture_default_str();
     sub->add_option("--lr", c.lr,
                     "Learning rate (default: 1e-3 for adam and rmsprop, 1e-2 for the others)");
+    sub->add_option("--schedule", c.schedule,
+                    "Learning rate: constant, or cosine (annealed from --lr to 0 over the run)")
+        ->capture_default_str();
     sub->add_option("--seed", c.seed, "Random seed (initialization, split, shuffling)")
         ->capture_default_str();
     sub->add_option("--threads", c.threads, "Threads (0: all); results repeat for a fixed count")

@@ -59,6 +59,8 @@ void validate(const TrainConfig& c) {
     check(one_of(c.activation, {"relu", "tanh", "sigmoid", "gelu", "silu"}),
           "--activation must be relu, tanh, sigmoid, gelu or silu, got '", c.activation, "'");
     default_lr(c.optimizer);  // checks the name
+    check(one_of(c.schedule, {"constant", "cosine"}),
+          "--schedule must be constant or cosine, got '", c.schedule, "'");
     check(c.epochs >= 1, "--epochs must be at least 1, got ", c.epochs);
     check(c.batch >= 1, "--batch must be at least 1, got ", c.batch);
     check(std::isfinite(c.lr) && c.lr >= 0, "--lr must be a positive number, got ", c.lr);
@@ -120,6 +122,7 @@ Json to_json(const TrainConfig& c) {
               {"batch", c.batch},
               {"optimizer", c.optimizer},
               {"lr", c.lr},
+              {"schedule", c.schedule},
               {"seed", c.seed},
               {"threads", c.threads},
               {"validation", c.validation},
@@ -148,6 +151,7 @@ TrainConfig config_from_json(const Json& j, const std::string& source) {
     c.batch = field<int64_t>(j, "batch", source);
     c.optimizer = field<std::string>(j, "optimizer", source);
     c.lr = field<double>(j, "lr", source);
+    c.schedule = j.contains("schedule") ? field<std::string>(j, "schedule", source) : "constant";
     c.seed = field<uint64_t>(j, "seed", source);
     c.threads = field<int>(j, "threads", source);
     c.validation = field<double>(j, "validation", source);

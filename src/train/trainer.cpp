@@ -14,6 +14,7 @@
 #include "gibbs/io/metrics.hpp"
 #include "gibbs/io/progress.hpp"
 #include "gibbs/nn/functional.hpp"
+#include "gibbs/optim/schedule.hpp"
 #include "gibbs/train/data.hpp"
 #include "gibbs/train/model.hpp"
 
@@ -151,6 +152,11 @@ TrainResult train(TrainConfig c, const TrainOptions& opts) {
     std::unique_ptr<optim::Optimizer> opt = build_optimizer(c, model->parameters());
     data::DataLoader loader(d.train,
                             {.batch_size = c.batch, .shuffle = true, .seed = seeds.shuffle});
+    // Cosine annealing per step: η(t) = η₀ (1 + cos(π t / T)) / 2 over T = epochs · batches.
+    std::unique_ptr<optim::LrScheduler> schedule;
+    if (c.schedule == "cosine")
+        schedule = std::make_unique<optim::CosineAnnealingLr>(
+            *opt, optim::CosineAnnealingLrOptions{.t_max = c.epochs * loader.batches_per_epoch()});
     const std::string config_text = to_json(c).dump(2);
 
     int64_t first_epoch = 1;
@@ -161,6 +167,7 @@ TrainResult train(TrainConfig c, const TrainOptions& opts) {
         io::load_module_state(*model, ck.with_prefix("model."), files.checkpoint);
         opt->load_state(ck.with_prefix("optimizer."));
         if (opts.lr) opt->set_lr(*opts.lr);
+        if (schedule) schedule->seek(done * loader.batches_per_epoch());
         loader.set_state(generator_from_text(ck.meta("gibbs.loader_generator"), files.checkpoint));
         first_epoch = done + 1;
         // Keep the metrics of the epochs the checkpoint holds; later lines belong to an epoch
@@ -223,6 +230,7 @@ TrainResult train(TrainConfig c, const TrainOptions& opts) {
             opt->zero_grad();
             loss.backward();
             opt->step();
+            if (schedule) schedule->step();
             loss_sum += value * static_cast<double>(b.size());
             seen += b.size();
             if (bar.enabled()) {

@@ -28,6 +28,7 @@ struct TrainConfig {
     int64_t batch = 128;
     std::string optimizer = "adam";  // adam | sgd | momentum | rmsprop | adagrad
     double lr = 0;                   // 0: the optimizer's default (see default_lr)
+    std::string schedule = "constant";  // constant | cosine (annealed to 0 over the run)
     uint64_t seed = 0;
     int threads = 0;          // 0: OpenMP's default
     double validation = 0.1;  // fraction of the training data held out
