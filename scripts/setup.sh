@@ -7,9 +7,10 @@ packages=(
   libopenblas-openmp-dev libeigen3-dev zlib1g-dev libpng-dev
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
+  python3-sklearn  # only for its bundled data files (diabetes, wine, ...), read by tests/linear
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3-torch python3-sklearn python3-numpy)
+  packages+=(python3-torch python3-numpy)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -8,6 +8,39 @@
 namespace gibbs::optim {
 
 namespace {
+
+// The scalars of one Adam update, in the parameter's type.
+template <typename T>
+struct AdamCoefficients {
+    T b1, c1, b2, c2;  // β₁, 1 − β₁, β₂, 1 − β₂
+    T eps;
+    T alpha;   // η / (1 − β₁ᵗ)
+    T scale;   // 1 / √(1 − β₂ᵗ)
+    T l2;      // λ (Adam) or 0 (AdamW)
+    T shrink;  // 1 − ηλ (AdamW) or 1 (Adam)
+};
+
+// One fused pass over [begin, end): m, v (and with AMSGrad the running maximum u of v) and θ.
+template <typename T, bool kAmsgrad>
+void adam_range(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v,
+                T* __restrict u, int64_t begin, int64_t end, const AdamCoefficients<T> c) {
+#pragma omp simd
+    for (int64_t k = begin; k < end; ++k) {
+        const T pk = p[k];
+        const T gk = g[k] + c.l2 * pk;
+        const T mk = c.b1 * m[k] + c.c1 * gk;
+        const T vk = c.b2 * v[k] + c.c2 * gk * gk;
+        m[k] = mk;
+        v[k] = vk;
+        T vhat = vk;
+        if constexpr (kAmsgrad) {
+            vhat = u[k] > vk ? u[k] : vk;
+            u[k] = vhat;
+        }
+        p[k] = pk * c.shrink - c.alpha * mk / (std::sqrt(vhat) * c.scale + c.eps);
+    }
+}
+
 AdamOptions as_adam(const AdamWOptions& o) {
     return {.lr = o.lr,
             .beta1 = o.beta1,
@@ -49,40 +82,29 @@ void Adam::update() {
         const double step_size = lr() / (1.0 - std::pow(options_.beta1, t));
         const double inv_sqrt_bc2 = 1.0 / std::sqrt(1.0 - std::pow(options_.beta2, t));
         dispatch(params_[i].dtype(), [&]<typename T>() {
-            T* __restrict p = params_[i].data<T>();
-            const T* __restrict gp = g.data<T>();
-            T* __restrict m = buffer(exp_avg_slot_, i).data<T>();
-            T* __restrict v = buffer(exp_avg_sq_slot_, i).data<T>();
-            T* __restrict vmax = max_sq_slot_ >= 0 ? buffer(max_sq_slot_, i).data<T>() : v;
-            const T b1 = static_cast<T>(options_.beta1), c1 = T(1) - b1;
-            const T b2 = static_cast<T>(options_.beta2), c2 = T(1) - b2;
-            const T eps = static_cast<T>(options_.eps);
-            const T alpha = static_cast<T>(step_size);
-            const T scale = static_cast<T>(inv_sqrt_bc2);
+            T* p = params_[i].data<T>();
+            const T* gp = g.data<T>();
+            T* m = buffer(exp_avg_slot_, i).data<T>();
+            T* v = buffer(exp_avg_sq_slot_, i).data<T>();
+            T* u = max_sq_slot_ >= 0 ? buffer(max_sq_slot_, i).data<T>() : nullptr;
             // Adam: g + λθ;  AdamW: θ(1 − ηλ). The other factor is 0 or 1, which changes nothing.
-            const T l2 = decoupled_ ? T(0) : static_cast<T>(options_.weight_decay);
-            const T shrink = decoupled_ ? static_cast<T>(1.0 - lr() * options_.weight_decay) : T(1);
-            const int64_t n = g.numel();
-            auto run = [&]<bool kAmsgrad>() {
-                detail::for_each_element(n, [=](int64_t k) {
-                    const T pk = p[k];
-                    const T gk = gp[k] + l2 * pk;
-                    const T mk = b1 * m[k] + c1 * gk;
-                    const T vk = b2 * v[k] + c2 * gk * gk;
-                    m[k] = mk;
-                    v[k] = vk;
-                    T vhat = vk;
-                    if constexpr (kAmsgrad) {
-                        vhat = vmax[k] > vk ? vmax[k] : vk;
-                        vmax[k] = vhat;
-                    }
-                    p[k] = pk * shrink - alpha * mk / (std::sqrt(vhat) * scale + eps);
-                });
-            };
-            if (max_sq_slot_ >= 0)
-                run.template operator()<true>();
-            else
-                run.template operator()<false>();
+            const double wd = options_.weight_decay;
+            const AdamCoefficients<T> c{
+                .b1 = static_cast<T>(options_.beta1),
+                .c1 = static_cast<T>(1.0 - options_.beta1),
+                .b2 = static_cast<T>(options_.beta2),
+                .c2 = static_cast<T>(1.0 - options_.beta2),
+                .eps = static_cast<T>(options_.eps),
+                .alpha = static_cast<T>(step_size),
+                .scale = static_cast<T>(inv_sqrt_bc2),
+                .l2 = static_cast<T>(decoupled_ ? 0.0 : wd),
+                .shrink = static_cast<T>(decoupled_ ? 1.0 - lr() * wd : 1.0)};
+            detail::for_each_range(g.numel(), [&](int64_t begin, int64_t end) {
+                if (u)
+                    adam_range<T, true>(p, gp, m, v, u, begin, end, c);
+                else
+                    adam_range<T, false>(p, gp, m, v, u, begin, end, c);
+            });
         });
     }
 }

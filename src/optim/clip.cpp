@@ -69,9 +69,12 @@ double clip_grad_norm(const std::vector<Tensor>& params, double max_norm, double
         const Tensor g = writable_grad(params, i);
         if (!g.defined()) continue;
         dispatch(g.dtype(), [&]<typename T>() {
-            T* __restrict gp = g.data<T>();
+            T* gp = g.data<T>();
             const T c = static_cast<T>(scale);
-            detail::for_each_element(g.numel(), [=](int64_t k) { gp[k] *= c; });
+            detail::for_each_range(g.numel(), [&](int64_t begin, int64_t end) {
+#pragma omp simd
+                for (int64_t k = begin; k < end; ++k) gp[k] *= c;
+            });
         });
     }
     return norm;
@@ -84,10 +87,13 @@ void clip_grad_value(const std::vector<Tensor>& params, double clip_value) {
         const Tensor g = writable_grad(params, i);
         if (!g.defined()) continue;
         dispatch(g.dtype(), [&]<typename T>() {
-            T* __restrict gp = g.data<T>();
+            T* gp = g.data<T>();
             const T c = static_cast<T>(clip_value);
-            detail::for_each_element(
-                g.numel(), [=](int64_t k) { gp[k] = gp[k] < -c ? -c : (gp[k] > c ? c : gp[k]); });
+            detail::for_each_range(g.numel(), [&](int64_t begin, int64_t end) {
+#pragma omp simd
+                for (int64_t k = begin; k < end; ++k)
+                    gp[k] = gp[k] < -c ? -c : (gp[k] > c ? c : gp[k]);
+            });
         });
     }
 }

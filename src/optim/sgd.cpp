@@ -7,7 +7,32 @@
 
 namespace gibbs::optim {
 
-using detail::for_each_element;
+namespace {
+
+// θ ← θ − η(g + λθ) over [begin, end).
+template <typename T>
+void sgd_range(T* __restrict p, const T* __restrict g, int64_t begin, int64_t end, T lr, T wd) {
+#pragma omp simd
+    for (int64_t k = begin; k < end; ++k) p[k] -= lr * (g[k] + wd * p[k]);
+}
+
+// With momentum: b ← keep·b + take·(g + λθ); θ ← θ − η(g + λθ + μb) (Nesterov) or θ − ηb.
+template <typename T, bool kNesterov>
+void momentum_range(T* __restrict p, const T* __restrict g, T* __restrict b, int64_t begin,
+                    int64_t end, T lr, T wd, T mu, T keep, T take) {
+#pragma omp simd
+    for (int64_t k = begin; k < end; ++k) {
+        const T gk = g[k] + wd * p[k];
+        const T bk = keep * b[k] + take * gk;
+        b[k] = bk;
+        if constexpr (kNesterov)
+            p[k] -= lr * (gk + mu * bk);
+        else
+            p[k] -= lr * bk;
+    }
+}
+
+}  // namespace
 
 GradientDescent::GradientDescent(std::vector<Tensor> params, GradientDescentOptions options)
     : Optimizer(std::move(params), options.lr, "GradientDescent") {}
@@ -18,10 +43,12 @@ void GradientDescent::update() {
         if (!g.defined()) continue;
         next_param_step(i);
         dispatch(params_[i].dtype(), [&]<typename T>() {
-            T* __restrict p = params_[i].data<T>();
-            const T* __restrict gp = g.data<T>();
+            T* p = params_[i].data<T>();
+            const T* gp = g.data<T>();
             const T lr = static_cast<T>(this->lr());
-            for_each_element(g.numel(), [=](int64_t k) { p[k] -= lr * gp[k]; });
+            detail::for_each_range(g.numel(), [&](int64_t begin, int64_t end) {
+                sgd_range<T>(p, gp, begin, end, lr, T(0));
+            });
         });
     }
 }
@@ -45,34 +72,27 @@ void Sgd::update() {
         if (!g.defined()) continue;
         const bool first = next_param_step(i) == 1;
         dispatch(params_[i].dtype(), [&]<typename T>() {
-            T* __restrict p = params_[i].data<T>();
-            const T* __restrict gp = g.data<T>();
+            T* p = params_[i].data<T>();
+            const T* gp = g.data<T>();
             const T lr = static_cast<T>(this->lr());
             const T wd = static_cast<T>(options_.weight_decay);
-            const int64_t n = g.numel();
             if (momentum_slot_ < 0) {
-                for_each_element(n, [=](int64_t k) { p[k] -= lr * (gp[k] + wd * p[k]); });
+                detail::for_each_range(g.numel(), [&](int64_t begin, int64_t end) {
+                    sgd_range<T>(p, gp, begin, end, lr, wd);
+                });
                 return;
             }
-            T* __restrict b = buffer(momentum_slot_, i).data<T>();
+            T* b = buffer(momentum_slot_, i).data<T>();
             const T mu = static_cast<T>(options_.momentum);
-            // b ← g at the first step: μ·0 + 1·g, exactly.
+            // b ← g at the first step: 0·b + 1·g, exactly.
             const T keep = first ? T(0) : mu;
-            const T take = first ? T(1) : T(1) - static_cast<T>(options_.dampening);
-            if (options_.nesterov) {
-                for_each_element(n, [=](int64_t k) {
-                    const T gk = gp[k] + wd * p[k];
-                    const T bk = keep * b[k] + take * gk;
-                    b[k] = bk;
-                    p[k] -= lr * (gk + mu * bk);
-                });
-            } else {
-                for_each_element(n, [=](int64_t k) {
-                    const T bk = keep * b[k] + take * (gp[k] + wd * p[k]);
-                    b[k] = bk;
-                    p[k] -= lr * bk;
-                });
-            }
+            const T take = first ? T(1) : static_cast<T>(1.0 - options_.dampening);
+            detail::for_each_range(g.numel(), [&](int64_t begin, int64_t end) {
+                if (options_.nesterov)
+                    momentum_range<T, true>(p, gp, b, begin, end, lr, wd, mu, keep, take);
+                else
+                    momentum_range<T, false>(p, gp, b, begin, end, lr, wd, mu, keep, take);
+            });
         });
     }
 }

@@ -1,8 +1,10 @@
 // Learning-rate schedules: each sets its optimizer's learning rate to a closed-form function η(t)
 // of a counter t, advanced by step() once per epoch or per batch, as the training loop chooses:
 //   opt.zero_grad(); loss.backward(); opt.step(); sched.step();
-// A schedule sets η(0) when it is made. η₀ is the optimizer's initial_lr(), so schedules stacked
-// on one optimizer, or composed with SequentialLr, all start from the same base.
+// A schedule sets η(0) when it is made; it holds a reference to its optimizer, which must outlive
+// it. To resume a run, seek(t) to the count() saved with the checkpoint. η₀ is the optimizer's
+// initial_lr(), so schedules stacked on one optimizer, or composed with SequentialLr, all start
+// from the same base.
 //   StepLr             η(t) = η₀ γ^⌊t / step_size⌋
 //   ExponentialLr      η(t) = η₀ γ^t
 //   CosineAnnealingLr  η(t) = η_min + (η₀ − η_min)(1 + cos(π min(t, T) / T)) / 2
