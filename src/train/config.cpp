@@ -54,6 +54,10 @@ double default_lr(const std::string& optimizer) {
 void validate(const TrainConfig& c) {
     check(one_of(c.model, {"mlp", "cnn"}), "train: the model must be mlp or cnn, got '", c.model,
           "'");
+    // NOTE: the cnn needs Conv2d and pooling (branch helper-layers), not yet in this build.
+    check(c.model != "cnn",
+          "train cnn: not available in this build yet (it needs the image layers Conv2d and "
+          "max pooling); train mlp meanwhile");
     check(one_of(c.task, {"classification", "regression"}),
           "--task must be classification or regression, got '", c.task, "'");
     check(one_of(c.activation, {"relu", "tanh", "sigmoid", "gelu", "silu"}),

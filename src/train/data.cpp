@@ -5,8 +5,8 @@
 #include <cmath>
 #include <tuple>
 
+#include "gibbs/data/csv.hpp"
 #include "gibbs/data/fashion_mnist.hpp"
-#include "train/csv_table.hpp"
 
 namespace gibbs::train {
 
@@ -21,8 +21,10 @@ data::TensorDataset fashion_mnist(const TrainConfig& c, data::Split split, int64
 // columns (in `features` order, or all other columns when empty) as x (N, P).
 data::TensorDataset csv_dataset(const TrainConfig& c, const std::string& path, int64_t limit,
                                 std::vector<std::string>& features) {
-    const detail::CsvTable t = detail::read_csv_table(path);
-    const int64_t target = t.index_of(c.target, path);
+    const data::CsvTable t = data::read_csv(path);
+    const int64_t rows = t.values.rows();
+    check(rows >= 1, path, ": no data rows after the header");
+    const int64_t target = t.index_of(c.target);
     std::vector<int64_t> cols;
     if (features.empty()) {
         for (int64_t j = 0; j < static_cast<int64_t>(t.columns.size()); ++j)
@@ -31,21 +33,20 @@ data::TensorDataset csv_dataset(const TrainConfig& c, const std::string& path, i
                 features.push_back(t.columns[j]);
             }
     } else {
-        for (const std::string& name : features) cols.push_back(t.index_of(name, path));
+        for (const std::string& name : features) cols.push_back(t.index_of(name));
     }
     check(!cols.empty(), path, ": no feature columns besides the target '", c.target, "'");
-    const int64_t n = limit > 0 ? std::min(limit, t.rows) : t.rows;
-    const int64_t p = static_cast<int64_t>(t.columns.size()), P = static_cast<int64_t>(cols.size());
+    const int64_t n = limit > 0 ? std::min(limit, rows) : rows;
+    const int64_t P = static_cast<int64_t>(cols.size());
     data::TensorDataset d;
     d.x = Tensor::empty({n, P});
     float* px = d.x.data<float>();
     for (int64_t i = 0; i < n; ++i)
-        for (int64_t j = 0; j < P; ++j)
-            px[i * P + j] = static_cast<float>(t.values[i * p + cols[j]]);
+        for (int64_t j = 0; j < P; ++j) px[i * P + j] = static_cast<float>(t.values(i, cols[j]));
     if (c.is_classification()) {
         d.labels.resize(n);
         for (int64_t i = 0; i < n; ++i) {
-            const double v = t.values[i * p + target];
+            const double v = t.values(i, target);
             check(v == std::floor(v) && v >= 0 && v < 1e6, path, ": data row ", i + 1, ": target '",
                   c.target, "' = ", v, " is not a class index (0, 1, 2, ...)");
             d.labels[i] = static_cast<int64_t>(v);
@@ -54,7 +55,7 @@ data::TensorDataset csv_dataset(const TrainConfig& c, const std::string& path, i
     } else {
         d.y = Tensor::empty({n, 1});
         float* py = d.y.data<float>();
-        for (int64_t i = 0; i < n; ++i) py[i] = static_cast<float>(t.values[i * p + target]);
+        for (int64_t i = 0; i < n; ++i) py[i] = static_cast<float>(t.values(i, target));
     }
     return d;
 }
