@@ -11,11 +11,13 @@
 namespace gibbs {
 
 namespace {
-// A per-thread cache of freed blocks in power-of-two size classes up to 1 MiB: a training step
+// A per-thread cache of freed blocks in power-of-two size classes up to 64 MiB: a training step
 // allocates and frees the same tensor sizes every step, and glibc's aligned_alloc is slow on
-// that path. Larger blocks go straight to the system.
-constexpr int kMinClass = 6, kMaxClass = 20;  // 64 B .. 1 MiB
-constexpr size_t kCachedPerClass = 32;
+// that path (and hands blocks above its mmap threshold back to the kernel, so each step pays
+// page faults on them again). Larger blocks go straight to the system.
+constexpr int kMinClass = 6, kMaxClass = 26;  // 64 B .. 64 MiB
+// Blocks kept per class: many small ones, few large ones (at most 4 × 64 MiB per class).
+constexpr size_t cached_per_class(int c) { return c <= 20 ? 32 : 4; }
 
 thread_local bool t_cache_alive = false;  // false before construction and after destruction
 
@@ -56,7 +58,7 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes) {
 Storage::~Storage() {
     const int c = size_class(std::max<size_t>(nbytes, 1));
     // NOTE: storage freed while the thread exits (after its cache is gone) goes to the system.
-    if (c <= kMaxClass && t_cache_alive && t_cache.free[c].size() < kCachedPerClass) {
+    if (c <= kMaxClass && t_cache_alive && t_cache.free[c].size() < cached_per_class(c)) {
         t_cache.free[c].push_back(data);
         return;
     }

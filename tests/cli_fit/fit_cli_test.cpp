@@ -2,6 +2,8 @@
 // linear table, and one message with exit status 1 for each kind of bad input.
 #include <gtest/gtest.h>
 
+#include "common/run_cli.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -19,15 +21,8 @@ struct CliResult {
 };
 
 CliResult run(const std::string& args) {
-    const char* cli = std::getenv("GIBBS_CLI");
-    EXPECT_NE(cli, nullptr) << "GIBBS_CLI is not set";
-    const std::string cmd = std::string(cli ? cli : "gibbs") + " " + args + " 2>&1";
-    FILE* pipe = popen(cmd.c_str(), "r");
-    std::string out;
-    std::array<char, 4096> buf;
-    while (size_t got = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), got);
-    const int status = pclose(pipe);
-    return {WEXITSTATUS(status), out};
+    const auto r = gibbs::test::run_cli(args);
+    return {r.status, r.text};
 }
 
 std::string write(const std::string& name, const std::string& text) {

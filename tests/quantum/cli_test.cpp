@@ -11,29 +11,15 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/run_cli.hpp"
 #include "common/temp_dir.hpp"
 #include "gibbs/io/safetensors.hpp"
 #include "gibbs/physics/spin_exact.hpp"
 
 namespace {
 
-struct Output {
-    int status;
-    std::string text;  // stdout and stderr together
-};
-
-Output run_cli(const std::string& args) {
-    const char* cli = std::getenv("GIBBS_CLI");
-    if (cli == nullptr) return {-1, "GIBBS_CLI is not set"};
-    FILE* pipe = popen((std::string(cli) + " " + args + " 2>&1").c_str(), "r");
-    if (pipe == nullptr) return {-1, "popen failed"};
-    Output out{0, ""};
-    std::array<char, 4096> buf;
-    while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) out.text += buf.data();
-    const int status = pclose(pipe);
-    out.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return out;
-}
+using Output = gibbs::test::CliOutput;
+using gibbs::test::run_cli;
 
 nlohmann::json run_json(const std::string& args) {
     const Output out = run_cli(args);

@@ -1,12 +1,15 @@
-// Layers: Linear, Sequential and the activation modules.
+// Layers: Linear, Sequential and the activation modules (and, through conv.hpp and norm.hpp, the
+// image layers: convolutions, pooling, upsampling, normalization, dropout).
 #pragma once
 
 #include <memory>
 #include <type_traits>
 
+#include "gibbs/nn/conv.hpp"
 #include "gibbs/nn/functional.hpp"
 #include "gibbs/nn/init.hpp"
 #include "gibbs/nn/module.hpp"
+#include "gibbs/nn/norm.hpp"
 
 namespace gibbs::nn {
 
