@@ -17,6 +17,7 @@ namespace {
 struct TrainCliOptions {
     gibbs::train::TrainConfig config;
     std::string hidden = "256,128";
+    std::string channels = "32,64";
     std::string resume;
     std::string out;
     bool quiet = false;
@@ -60,7 +61,10 @@ void run_train(const TrainCliOptions& o, const CLI::App& sub) {
         check(sub.get_option("model")->count() == 1,
               "train: name the model to train: gibbs train mlp ... or gibbs train cnn ...");
         check(!o.out.empty(), "train: give the run folder with --out DIR");
-        c.hidden = train::parse_sizes(o.hidden, "--hidden");
+        const bool default_hidden = sub.get_option("--hidden")->count() == 0;
+        c.hidden =
+            train::parse_sizes(default_hidden && c.model == "cnn" ? "128" : o.hidden, "--hidden");
+        c.channels = train::parse_sizes(o.channels, "--channels");
         if (sub.get_option("--task")->count() == 0)
             c.task = c.data == train::kFashionMnist ? "classification" : "regression";
     }
@@ -105,7 +109,10 @@ GIBBS_COMMAND(train) {
     sub->add_option("--task", c.task,
                     "classification or regression (default: classification for fashion-mnist, "
                     "regression for CSV)");
-    sub->add_option("--hidden", o->hidden, "MLP hidden layer widths")->capture_default_str();
+    sub->add_option("--hidden", o->hidden, "Hidden widths of the dense layers (cnn default: 128)")
+        ->capture_default_str();
+    sub->add_option("--channels", o->channels, "CNN: output channels of the 3x3 conv blocks")
+        ->capture_default_str();
     sub->add_option("--activation", c.activation, "relu, tanh, sigmoid, gelu or silu")
         ->capture_default_str();
     sub->add_option("--epochs", c.epochs, "Passes over the training data")->capture_default_str();

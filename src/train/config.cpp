@@ -54,10 +54,6 @@ double default_lr(const std::string& optimizer) {
 void validate(const TrainConfig& c) {
     check(one_of(c.model, {"mlp", "cnn"}), "train: the model must be mlp or cnn, got '", c.model,
           "'");
-    // NOTE: the cnn needs Conv2d and pooling (branch helper-layers), not yet in this build.
-    check(c.model != "cnn",
-          "train cnn: not available in this build yet (it needs the image layers Conv2d and "
-          "max pooling); train mlp meanwhile");
     check(one_of(c.task, {"classification", "regression"}),
           "--task must be classification or regression, got '", c.task, "'");
     check(one_of(c.activation, {"relu", "tanh", "sigmoid", "gelu", "silu"}),
@@ -75,6 +71,12 @@ void validate(const TrainConfig& c) {
     check(c.limit >= 0, "--limit must not be negative, got ", c.limit);
     for (int64_t h : c.hidden)
         check(h >= 1 && h <= (int64_t{1} << 24), "--hidden sizes must be positive, got ", h);
+    if (c.model == "cnn") {
+        check(!c.channels.empty() && c.channels.size() <= 4,
+              "--channels must give 1 to 4 conv blocks, got ", c.channels.size());
+        for (int64_t ch : c.channels)
+            check(ch >= 1 && ch <= 4096, "--channels must be between 1 and 4096, got ", ch);
+    }
     if (c.is_fashion_mnist()) {
         check(c.target.empty(), "--target is for CSV data, not fashion-mnist");
         check(c.is_classification(), "fashion-mnist is a classification task, not ", c.task);
@@ -121,6 +123,7 @@ Json to_json(const TrainConfig& c) {
               {"target", c.target},
               {"task", c.task},
               {"hidden", c.hidden},
+              {"channels", c.channels},
               {"activation", c.activation},
               {"epochs", c.epochs},
               {"batch", c.batch},
@@ -150,6 +153,7 @@ TrainConfig config_from_json(const Json& j, const std::string& source) {
     c.target = field<std::string>(j, "target", source);
     c.task = field<std::string>(j, "task", source);
     c.hidden = field<std::vector<int64_t>>(j, "hidden", source);
+    if (j.contains("channels")) c.channels = field<std::vector<int64_t>>(j, "channels", source);
     c.activation = field<std::string>(j, "activation", source);
     c.epochs = field<int64_t>(j, "epochs", source);
     c.batch = field<int64_t>(j, "batch", source);

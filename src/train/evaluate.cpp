@@ -80,6 +80,10 @@ std::string describe_model(const TrainConfig& c) {
     int64_t in = 1;
     for (int64_t d : c.input_shape) in *= d;
     std::string s = c.model + " " + std::to_string(in);
+    if (c.model == "cnn") {
+        s = "cnn " + format_sizes(c.input_shape);
+        for (int64_t ch : c.channels) s.append("-c").append(std::to_string(ch));
+    }
     for (int64_t h : c.hidden) s.append("-").append(std::to_string(h));
     s.append("-").append(std::to_string(c.outputs));
     return s.append(" (").append(c.activation).append(")");

@@ -1,6 +1,7 @@
 // Building the MLP and the optimizers named in a TrainConfig.
 #include "gibbs/train/model.hpp"
 
+#include "gibbs/nn/conv.hpp"
 #include "gibbs/optim.hpp"
 
 namespace gibbs::train {
@@ -31,6 +32,36 @@ Mlp::Mlp(int64_t in, const std::vector<int64_t>& hidden, int64_t out, const std:
         std::make_shared<nn::Linear>(width, out, nn::LinearOptions{.generator = &gen}));
 }
 
+Cnn::Cnn(const std::vector<int64_t>& input, const std::vector<int64_t>& channels,
+         const std::vector<int64_t>& hidden, int64_t out, const std::string& activation,
+         Generator& gen) {
+    check(input.size() == 3, "Cnn: the input must be images (C, H, W), got ", input.size(),
+          " dimensions");
+    int64_t c = input[0], h = input[1], w = input[2];
+    layers = register_module("layers", std::make_shared<nn::Sequential>());
+    for (int64_t ch : channels) {
+        check(h >= 2 && w >= 2, "Cnn: ", channels.size(), " pooling blocks shrink ", input[1], "x",
+              input[2], " images to nothing");
+        layers->push_back(std::make_shared<nn::Conv2d>(
+            c, ch, 3, nn::Conv2dOptions{.padding = 1, .generator = &gen}));
+        layers->push_back(make_activation(activation));
+        layers->push_back(std::make_shared<nn::MaxPool2d>(2));
+        c = ch;
+        h /= 2;
+        w /= 2;
+    }
+    layers->push_back(std::make_shared<nn::Flatten>());
+    int64_t width = c * h * w;
+    for (int64_t units : hidden) {
+        layers->push_back(
+            std::make_shared<nn::Linear>(width, units, nn::LinearOptions{.generator = &gen}));
+        layers->push_back(make_activation(activation));
+        width = units;
+    }
+    layers->push_back(
+        std::make_shared<nn::Linear>(width, out, nn::LinearOptions{.generator = &gen}));
+}
+
 Tensor Mlp::forward(const Tensor& x) { return layers->forward(x.dim() > 2 ? x.flatten(1) : x); }
 
 std::shared_ptr<nn::Module> build_model(const TrainConfig& c, Generator& gen) {
@@ -39,9 +70,10 @@ std::shared_ptr<nn::Module> build_model(const TrainConfig& c, Generator& gen) {
     int64_t in = 1;
     for (int64_t d : c.input_shape) in *= d;
     if (c.model == "mlp") return std::make_shared<Mlp>(in, c.hidden, c.outputs, c.activation, gen);
-    fail("train ", c.model,
-         ": this model is not available yet (the image layers it needs are not "
-         "in this build)");
+    if (c.model == "cnn")
+        return std::make_shared<Cnn>(c.input_shape, c.channels, c.hidden, c.outputs, c.activation,
+                                     gen);
+    fail("build_model: unknown model '", c.model, "'");
 }
 
 std::unique_ptr<optim::Optimizer> build_optimizer(const TrainConfig& c,

@@ -22,12 +22,13 @@ struct TrainConfig {
     std::string data = kFashionMnist;          // fashion-mnist or a CSV file
     std::string target;                        // CSV: the column to predict
     std::string task = "classification";       // classification | regression
-    std::vector<int64_t> hidden = {256, 128};  // MLP hidden widths
+    std::vector<int64_t> hidden = {256, 128};  // hidden widths of the dense layers
+    std::vector<int64_t> channels = {32, 64};  // CNN: output channels of the conv blocks
     std::string activation = "relu";           // relu | tanh | sigmoid | gelu | silu
     int64_t epochs = 10;
     int64_t batch = 128;
-    std::string optimizer = "adam";  // adam | sgd | momentum | rmsprop | adagrad
-    double lr = 0;                   // 0: the optimizer's default (see default_lr)
+    std::string optimizer = "adam";     // adam | sgd | momentum | rmsprop | adagrad
+    double lr = 0;                      // 0: the optimizer's default (see default_lr)
     std::string schedule = "constant";  // constant | cosine (annealed to 0 over the run)
     uint64_t seed = 0;
     int threads = 0;          // 0: OpenMP's default
