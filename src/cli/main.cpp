@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
         if (app.get_subcommands().empty()) std::fputs(app.help().c_str(), stdout);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help and --version exit 0; a bad command line exits 1 like every other error.
+        return app.exit(e) == 0 ? 0 : 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "gibbs: error: %s\n", e.what());
         return 1;
