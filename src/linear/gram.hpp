@@ -6,8 +6,7 @@
 
 namespace gibbs::linear::detail {
 
-// G = (X − 1x̄)ᵀ(X − 1x̄), both triangles filled. Only the lower triangle is computed, in column
-// blocks spread over the OpenMP threads.
+// G = (X − 1x̄)ᵀ(X − 1x̄), both triangles filled; one triangle is computed (BLAS SYRK).
 Eigen::MatrixXd centered_gram(const Eigen::MatrixXd& X, const Eigen::RowVectorXd& x_mean);
 
 }  // namespace gibbs::linear::detail

@@ -4,6 +4,7 @@
 #include <Eigen/Dense>
 #include <cmath>
 
+#include "gibbs/tensor/blas.hpp"
 #include "gibbs/tensor/error.hpp"
 #include "linear/gram.hpp"
 
@@ -24,11 +25,10 @@ LinearModel fit_ridge(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
     A.diagonal().array() += n * options.lambda;
     // Xᵀ(y − ȳ) with centered columns: (X − 1x̄)ᵀ(y − ȳ) = Xᵀ(y − ȳ) since Σ(y − ȳ) = 0.
     const Eigen::VectorXd b = X.transpose() * (y.array() - c.y_mean).matrix();
-    Eigen::LLT<Eigen::MatrixXd> llt(A);
-    Eigen::VectorXd theta;
-    if (llt.info() == Eigen::Success) {
-        theta = llt.solve(b);
-    } else {  // λ = 0 with singular XᵀX: the minimum-norm solution
+    Eigen::MatrixXd factor = A;  // overwritten by the Cholesky factor
+    Eigen::VectorXd theta = b;
+    if (!blas::cholesky_solve(A.rows(), factor.data(), theta.data())) {
+        // λ = 0 with singular XᵀX: the minimum-norm solution
         theta = A.completeOrthogonalDecomposition().solve(b);
     }
     return c.model(theta);

@@ -12,6 +12,10 @@ extern "C" {
 char* gotoblas_corename(void);
 void gotoblas_dynamic_init(void);
 void gotoblas_dynamic_quit(void);
+// LAPACK (Fortran interface), shipped inside OpenBLAS.
+void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info);
+void dpotrs_(const char* uplo, const int* n, const int* nrhs, const double* a, const int* lda,
+             double* b, const int* ldb, int* info);
 }
 
 namespace gibbs::blas {
@@ -19,7 +23,6 @@ namespace gibbs::blas {
 namespace {
 std::once_flag g_once;
 std::string g_detected;
-
 
 // The kernel to use on this processor, or "" to keep OpenBLAS's own choice. Measured with
 // bench/gemm_bench.cpp (docs/benchmarks.md): on AVX-512 machines OpenBLAS 0.3.21 takes the
@@ -79,6 +82,25 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double al
                 trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
                 static_cast<int>(k), alpha, A, static_cast<int>(lda), B, static_cast<int>(ldb),
                 beta, C, static_cast<int>(ldc));
+}
+
+void syrk_lower(int64_t n, int64_t k, double alpha, const double* A, int64_t lda, double beta,
+                double* C, int64_t ldc) {
+    initialize();
+    cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, static_cast<int>(n), static_cast<int>(k),
+                alpha, A, static_cast<int>(lda), beta, C, static_cast<int>(ldc));
+}
+
+bool cholesky_solve(int64_t n, double* A, double* b) {
+    initialize();
+    const int ni = static_cast<int>(n), one = 1;
+    int info = 0;
+    // Symmetric: the lower triangle in column-major order is the upper one in row-major order,
+    // so the layout does not matter.
+    dpotrf_("L", &ni, A, &ni, &info);
+    if (info != 0) return false;
+    dpotrs_("L", &ni, &one, A, &ni, b, &ni, &info);
+    return info == 0;
 }
 
 }  // namespace gibbs::blas

@@ -19,6 +19,16 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double al
           const double* A, int64_t lda, const double* B, int64_t ldb, double beta, double* C,
           int64_t ldc);
 
+// C = alpha A Aᵀ + beta C for row-major A (n, k): the lower triangle of C (n, n) is written
+// (row-major), the upper left untouched. Half the work of the GEMM A·Aᵀ.
+void syrk_lower(int64_t n, int64_t k, double alpha, const double* A, int64_t lda, double beta,
+                double* C, int64_t ldc);
+
+// Solves A x = b for symmetric positive definite A (n, n) by LAPACK's Cholesky (dpotrf, dpotrs
+// in OpenBLAS, blocked and threaded; Eigen's LLT is single-threaded). A is overwritten by its
+// factor, b by x. Returns false, with A and b unusable, when A is not positive definite.
+bool cholesky_solve(int64_t n, double* A, double* b);
+
 // The OpenBLAS kernel in use (e.g. "Haswell"), after the selection above.
 std::string core_name();
 // The kernel OpenBLAS detected by itself before gibbs changed it.
