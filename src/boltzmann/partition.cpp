@@ -9,35 +9,13 @@
 
 #include "boltzmann/kernels.hpp"
 #include "gibbs/tensor/error.hpp"
+#include "tensor/vmath.hpp"
 
 namespace gibbs::boltzmann {
 
 namespace {
 
-// e^y for y ≤ 0, branch-free so that loops over it vectorize: y = n ln2 + r, |r| ≤ ln2/2,
-// e^r by its degree-12 Taylor polynomial (truncation < 2e-16 relative), 2^n from the exponent
-// bits. NOTE: y is clamped at −700, where e^y < 1e-304 no longer changes 1 + e^y.
-inline double exp_nonpositive(double y) {
-    y = y < -700.0 ? -700.0 : y;
-    // Round to nearest by the 1.5·2⁵² trick (vectorizes, unlike nearbyint).
-    const double n = (y * std::numbers::log2e + 6755399441055744.0) - 6755399441055744.0;
-    const double r = (y - n * 0.6931471803691238) - n * 1.9082149292705877e-10;
-    double p = 1.0 / 479001600;
-    p = p * r + 1.0 / 39916800;
-    p = p * r + 1.0 / 3628800;
-    p = p * r + 1.0 / 362880;
-    p = p * r + 1.0 / 40320;
-    p = p * r + 1.0 / 5040;
-    p = p * r + 1.0 / 720;
-    p = p * r + 1.0 / 120;
-    p = p * r + 1.0 / 24;
-    p = p * r + 1.0 / 6;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
-    const int64_t bits = (static_cast<int64_t>(n) + 1023) << 52;
-    return p * std::bit_cast<double>(bits);
-}
+using vm::exp_nonpositive;
 
 // Running log-sum-exp: log Σ e^{t} = m + log s.
 struct Lse {
