@@ -55,7 +55,7 @@ inline double sigmoid(double x) {
     return e / (1.0 + e);
 }
 
-// float64: // e^y for y ≤ 0, branch-free so that loops over it vectorize: y = n ln2 + r, |r| ≤
+// float64: e^y for y ≤ 0, branch-free so that loops over it vectorize: y = n ln2 + r, |r| ≤
 // ln2/2, e^r by its degree-12 Taylor polynomial (truncation < 2e-16 relative), 2^n from the
 // exponent bits. NOTE: y is clamped at −700, where e^y < 1e-304 no longer changes 1 + e^y.
 [[gnu::always_inline]] inline double exp_nonpositive(double y) {
