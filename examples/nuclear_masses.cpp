@@ -17,14 +17,8 @@ int main(int argc, char** argv) {
     // Measured nuclei only (no '#' estimates), from ¹⁶O on: the liquid drop ignores the shell
     // structure that dominates the lightest nuclei.
     const auto nuclei = gibbs::data::read_ame2016(path, {.min_A = 16});
-    const Eigen::Index n = static_cast<Eigen::Index>(nuclei.size());
-    Eigen::VectorXi Z(n), N(n);
-    Eigen::VectorXd B(n);
-    for (Eigen::Index i = 0; i < n; ++i) {
-        Z(i) = nuclei[i].Z;
-        N(i) = nuclei[i].N;
-        B(i) = nuclei[i].binding_MeV();
-    }
+    const auto [Z, N, B] = gibbs::data::nuclide_columns(nuclei);
+    const Eigen::Index n = Z.size();
     const LiquidDrop ld = fit_liquid_drop(Z, N, B);
     std::printf("AME2016, %ld measured nuclei with A >= 16\n\n", static_cast<long>(n));
     std::printf("liquid drop by OLS     a_V %.3f  a_S %.3f  a_C %.4f  a_A %.3f  a_P %.3f MeV\n",

@@ -75,4 +75,15 @@ std::vector<Nuclide> read_ame2016(const std::string& path, const AmeOptions& opt
     return out;
 }
 
+NuclideColumns nuclide_columns(const std::vector<Nuclide>& nuclei) {
+    const Eigen::Index n = static_cast<Eigen::Index>(nuclei.size());
+    NuclideColumns c{Eigen::VectorXi(n), Eigen::VectorXi(n), Eigen::VectorXd(n)};
+    for (Eigen::Index i = 0; i < n; ++i) {
+        c.Z(i) = nuclei[i].Z;
+        c.N(i) = nuclei[i].N;
+        c.B(i) = nuclei[i].binding_MeV();
+    }
+    return c;
+}
+
 }  // namespace gibbs::data

@@ -15,14 +15,7 @@ TEST(LiquidDrop, Ame2016CoefficientsMatchTextbooks) {
     const std::string path = GIBBS_SOURCE_DIR "/../shared/data/mass16.txt";
     if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " not present";
     const auto nuclei = gibbs::data::read_ame2016(path, {.min_A = 16});
-    const Eigen::Index n = static_cast<Eigen::Index>(nuclei.size());
-    Eigen::VectorXi Z(n), N(n);
-    Eigen::VectorXd B(n);
-    for (Eigen::Index i = 0; i < n; ++i) {
-        Z(i) = nuclei[i].Z;
-        N(i) = nuclei[i].N;
-        B(i) = nuclei[i].binding_MeV();
-    }
+    const auto [Z, N, B] = gibbs::data::nuclide_columns(nuclei);
     const auto f = gibbs::linear::fit_liquid_drop(Z, N, B);
     auto within = [](double v, double lo, double hi) { return v >= 0.97 * lo && v <= 1.03 * hi; };
     EXPECT_TRUE(within(f.a_V, 15.5, 15.75)) << f.a_V;

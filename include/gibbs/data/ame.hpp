@@ -5,6 +5,7 @@
 // project: pass the path of the user's copy.
 #pragma once
 
+#include <Eigen/Core>
 #include <string>
 #include <vector>
 
@@ -27,5 +28,12 @@ struct AmeOptions {
 
 // Reads every nuclide row; errors name the file, line and column of a malformed field.
 std::vector<Nuclide> read_ame2016(const std::string& path, const AmeOptions& options = {});
+
+// The columns a mass fit needs: proton and neutron numbers and binding energies B in MeV.
+struct NuclideColumns {
+    Eigen::VectorXi Z, N;  // (n)
+    Eigen::VectorXd B;     // (n) MeV
+};
+NuclideColumns nuclide_columns(const std::vector<Nuclide>& nuclei);
 
 }  // namespace gibbs::data
