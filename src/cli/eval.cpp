@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/command.hpp"
+#include "cli/generative.hpp"
 #include "gibbs/tensor/error.hpp"
 #include "gibbs/train/data.hpp"
 #include "gibbs/train/trainer.hpp"
@@ -22,6 +23,11 @@ struct EvalCliOptions {
     int64_t limit = 0;
     int64_t batch = 1000;
     int threads = 0;
+    // generative models
+    int64_t n = 2000;
+    int64_t eval_n = 0;
+    uint64_t seed = 0;
+    gibbs::gen::SampleOptions sample;
 };
 
 void print_confusion(const gibbs::train::EvalResult& r, const gibbs::train::TrainConfig& c) {
@@ -44,6 +50,16 @@ void run_eval(const EvalCliOptions& o) {
     check(o.batch >= 1, "eval: --batch must be at least 1, got ", o.batch);
     check(o.threads >= 0, "eval: --threads must not be negative, got ", o.threads);
     if (o.threads > 0) omp_set_num_threads(o.threads);
+    if (const auto generative = cli::load_generative(o.model)) {
+        cli::run_generative_eval(*generative, {.model = o.model,
+                                               .data = o.data,
+                                               .n = o.n,
+                                               .eval_n = o.eval_n,
+                                               .seed = o.seed,
+                                               .json = o.json,
+                                               .sample = o.sample});
+        return;
+    }
     const train::LoadedModel m = train::load_model(o.model);
     const train::TrainConfig& c = m.config;
     const std::string data = o.data.empty() ? c.data : o.data;
@@ -83,7 +99,8 @@ void run_eval(const EvalCliOptions& o) {
 
 GIBBS_COMMAND(eval) {
     auto o = std::make_shared<EvalCliOptions>();
-    auto* sub = app.add_subcommand("eval", "Evaluate a model saved by gibbs train");
+    auto* sub = app.add_subcommand(
+        "eval", "Evaluate a model saved by gibbs train (classifier, regressor or generative)");
     sub->add_option("--model", o->model, "A run's model.safetensors")->required();
     sub->add_option("--data", o->data,
                     "fashion-mnist (its test split) or a CSV file (default: the training data)");
@@ -92,5 +109,16 @@ GIBBS_COMMAND(eval) {
         ->capture_default_str();
     sub->add_option("--batch", o->batch, "Examples per forward pass")->capture_default_str();
     sub->add_option("--threads", o->threads, "Threads (0: all)")->capture_default_str();
+    sub->add_option("--n", o->n, "Generative models: samples compared with the data")
+        ->capture_default_str();
+    sub->add_option("--eval-n", o->eval_n,
+                    "Generative models: held-out examples for the model's own figures (0: its "
+                    "default)")
+        ->capture_default_str();
+    sub->add_option("--seed", o->seed, "Generative models: random seed")->capture_default_str();
+    sub->add_option("--sampler", o->sample.sampler, "Generative models: the sampler");
+    sub->add_option("--steps", o->sample.steps, "Generative models: sampler steps (0: default)")
+        ->capture_default_str();
+    sub->add_option("--eta", o->sample.eta, "DDIM: eta")->capture_default_str();
     sub->callback([o] { run_eval(*o); });
 }

@@ -10,11 +10,17 @@
 #include "gibbs/tensor/error.hpp"
 
 namespace {
-// `gibbs train rbm|dbn ...` and `gibbs eval --logz ...` take options of their own, so they are
-// the subcommands train-rbm, train-dbn and eval-rbm under the names the user types.
+// `gibbs train rbm|dbn|ebm|vae|gan|ddpm ...` and `gibbs eval --logz ...` take options of their
+// own, so they are the subcommands train-rbm, ..., eval-rbm under the names the user types.
+bool has_own_train_command(const std::string& model) {
+    for (const char* m : {"rbm", "dbn", "ebm", "vae", "gan", "ddpm"})
+        if (model == m) return true;
+    return false;
+}
+
 std::vector<std::string> route(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.size() >= 2 && args[0] == "train" && (args[1] == "rbm" || args[1] == "dbn")) {
+    if (args.size() >= 2 && args[0] == "train" && has_own_train_command(args[1])) {
         args[0] = "train-" + args[1];
         args.erase(args.begin() + 1);
     } else if (!args.empty() && args[0] == "eval") {

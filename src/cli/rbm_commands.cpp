@@ -3,6 +3,7 @@
 // A training run folder holds config.json, metrics.jsonl (one JSON object per epoch),
 // model.safetensors and samples.png.
 #include "cli/rbm_commands.hpp"
+#include "cli/generative.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -277,6 +278,17 @@ void run_eval_rbm(const EvalRbmOptions& o) {
 }
 
 void run_sample(const SampleOptions& o) {
+    if (const auto model = load_generative(o.model)) {
+        run_generative_sample(
+            *model,
+            {.model = o.model,
+             .n = o.n,
+             .cols = o.cols,
+             .seed = o.seed,
+             .out = o.out,
+             .sample = {.sampler = o.sampler, .steps = o.steps, .eta = o.eta, .label = o.label}});
+        return;
+    }
     check(!o.out.empty(), "sample: --out FILE.png is required");
     check(o.n >= 1, "sample: --n must be >= 1, got ", o.n);
     check(o.gibbs_steps >= 0, "sample: --gibbs-steps must be >= 0, got ", o.gibbs_steps);
@@ -356,8 +368,7 @@ void add_train_rbm_options(CLI::App* sub, TrainRbmOptions& o, bool dbn) {
     sub->add_option("--init-std", o.weight_std, "Initial weights ~ N(0, s^2)")
         ->capture_default_str();
     sub->add_option("--seed", o.seed, "Random seed")->capture_default_str();
-    sub->add_option("--threads", o.threads,
-                    "Threads (0: OpenMP's count, OMP_NUM_THREADS)")
+    sub->add_option("--threads", o.threads, "Threads (0: OpenMP's count, OMP_NUM_THREADS)")
         ->capture_default_str();
     sub->add_option("--out", o.out, "Run folder")->required();
     sub->add_flag("--quiet", o.quiet, "Print nothing per epoch");
@@ -400,12 +411,24 @@ GIBBS_COMMAND(eval_rbm) {
 
 GIBBS_COMMAND(sample) {
     auto o = std::make_shared<gibbs::cli::SampleOptions>();
-    auto* sub = app.add_subcommand("sample", "Draw samples from an RBM or DBN into a PNG grid");
-    sub->add_option("--model", o->model, "RBM/DBN checkpoint or Ising configurations")->required();
+    auto* sub = app.add_subcommand(
+        "sample", "Draw samples from a generative model (RBM, DBN, EBM, VAE, GAN, DDPM)");
+    sub->add_option("--model", o->model, "A model.safetensors, or Ising configurations")
+        ->required();
     sub->add_option("--n", o->n, "Number of samples")->capture_default_str();
     sub->add_option("--gibbs-steps", o->gibbs_steps, "Block-Gibbs sweeps")->capture_default_str();
     sub->add_option("--cols", o->cols, "Grid columns")->capture_default_str();
     sub->add_option("--seed", o->seed, "Random seed")->capture_default_str();
-    sub->add_option("--out", o->out, "PNG file")->required();
+    sub->add_option("--sampler", o->sampler,
+                    "EBM: langevin or mala; DDPM: ddpm, ddpm-tilde or ddim (default: the model's)");
+    sub->add_option("--steps", o->steps, "Sampler steps (0: the model's default)")
+        ->capture_default_str();
+    sub->add_option("--eta", o->eta, "DDIM: eta (0: deterministic)")->capture_default_str();
+    sub->add_option("--label", o->label, "Class-conditional models: the class (-1: in turn)")
+        ->capture_default_str();
+    sub->add_option("--out", o->out,
+                    "PNG file (image grid, or a picture of 2-D points); .csv or .safetensors: "
+                    "the sample values")
+        ->required();
     sub->callback([o] { gibbs::cli::run_sample(*o); });
 }

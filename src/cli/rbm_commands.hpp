@@ -58,6 +58,10 @@ struct SampleOptions {
     int64_t cols = 8;
     uint64_t seed = 0;
     std::string out = {};
+    std::string sampler = {};  // generative models: see gen::SampleOptions
+    int64_t steps = 0;
+    double eta = 0;
+    int64_t label = -1;
 };
 void run_sample(const SampleOptions& o);
 
