@@ -7,10 +7,13 @@ t ~ U{1..1000}, loss = MSE(eps_hat(x_t, t), eps), backward, Adam(lr 2e-4).
 Runs build/bench_unet_step for gibbs, then PyTorch (eager, torch.set_num_threads(threads)) in
 NCHW and in channels_last memory format, keeps PyTorch's best, and prints one line
     unet_step b64: gibbs X steps/s, torch Y steps/s (best: ...), ratio gibbs/torch = R
-(R > 1: gibbs is faster).
+(R > 1: gibbs is faster). With --passive both sides run with OMP_WAIT_POLICY=passive, so that
+threads waiting at a barrier sleep instead of spinning: on a loaded machine, where the other
+thread is often descheduled, spinning costs both sides 2-3x and makes the ratio noise.
 
     /usr/bin/python3 bench/unet_vs_torch.py [--build build] [--threads 2] [--batch 64]
                                             [--base 32] [--seconds 5] [--attention 0|1]
+                                            [--passive]
 """
 import argparse
 import json
@@ -20,9 +23,11 @@ import subprocess
 import sys
 import time
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+if "--passive" in sys.argv:  # before torch starts its OpenMP pool
+    os.environ["OMP_WAIT_POLICY"] = "passive"
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 
 def sinusoidal(t, dim):
@@ -142,11 +147,12 @@ def torch_rate(args, channels_last):
 
     for _ in range(3):
         step()
-    n, start = 0, time.perf_counter()
+    n, start, cpu = 0, time.perf_counter(), time.process_time()
     while n < 3 or time.perf_counter() - start < args.seconds:
         step()
         n += 1
-    return n / (time.perf_counter() - start), sum(p.numel() for p in net.parameters())
+    return (n / (time.perf_counter() - start), (time.process_time() - cpu) / n,
+            sum(p.numel() for p in net.parameters()))
 
 
 def main():
@@ -157,6 +163,7 @@ def main():
     p.add_argument("--base", type=int, default=32)
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--attention", type=int, default=0)
+    p.add_argument("--passive", action="store_true")
     args = p.parse_args()
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
     out = subprocess.run(
@@ -165,15 +172,20 @@ def main():
         env=env, check=True, capture_output=True, text=True)
     g = json.loads(out.stdout.strip().splitlines()[-1])
     torch.set_num_threads(args.threads)
-    results = {}
+    results, cpu = {}, {}
     for name, cl in (("NCHW", False), ("channels_last", True)):
-        results[name], params = torch_rate(args, cl)
-        print(f"torch {name}: {results[name]:.3f} steps/s, {params} parameters", file=sys.stderr)
-    print(f"gibbs: {g['steps_per_s']:.3f} steps/s, {g['parameters']} parameters", file=sys.stderr)
+        results[name], cpu[name], params = torch_rate(args, cl)
+        print(f"torch {name}: {results[name]:.3f} steps/s, {cpu[name]:.3f} CPU s/step, "
+              f"{params} parameters", file=sys.stderr)
+    print(f"gibbs: {g['steps_per_s']:.3f} steps/s, {g['cpu_s_per_step']:.3f} CPU s/step, "
+          f"{g['parameters']} parameters", file=sys.stderr)
     best = max(results, key=results.get)
     print(f"unet_step b{args.batch} base{args.base} threads {args.threads}: gibbs "
           f"{g['steps_per_s']:.2f} steps/s, torch {results[best]:.2f} steps/s (best: {best}), "
-          f"ratio gibbs/torch = {g['steps_per_s'] / results[best]:.2f}")
+          f"ratio gibbs/torch = {g['steps_per_s'] / results[best]:.2f}; CPU s/step gibbs "
+          f"{g['cpu_s_per_step']:.3f}, torch {cpu[best]:.3f}, ratio torch/gibbs = "
+          f"{cpu[best] / g['cpu_s_per_step']:.2f}"
+          + (" (OMP_WAIT_POLICY=passive)" if args.passive else ""))
     if params != g["parameters"]:
         print(f"WARNING: parameter counts differ: torch {params}, gibbs {g['parameters']}",
               file=sys.stderr)

@@ -25,6 +25,32 @@ std::shared_ptr<nn::GroupNorm> norm(int64_t groups, int64_t channels, DType dtyp
 
 }  // namespace
 
+// Along one axis, u = upsample×2(x) has u[2i + p] = x[i], so a 3-tap kernel w (padding 1) gives
+//   y[2i]     = w₀ x[i−1] + (w₁ + w₂) x[i]        (phase p = 0: taps [w₀, w₁ + w₂] on x[i−1..i])
+//   y[2i + 1] = (w₀ + w₁) x[i] + w₂ x[i+1]        (phase p = 1: taps [w₀ + w₁, w₂] on x[i..i+1]).
+// In 2-D the four phases (p, q) are 2×2 kernels, stacked into one (4O, C, 2, 2) convolution of x
+// with padding 1, whose (H+1)×(W+1) output holds phase (p, q) at rows i + p, columns j + q.
+Tensor upsample_conv3x3(const Tensor& x, const Tensor& W, const Tensor& b) {
+    const int64_t N = x.size(0), O = W.size(0), H = x.size(2), Wd = x.size(3);
+    auto fold = [](const Tensor& w, int axis) {  // 3 taps along axis -> the two phases' 2 taps
+        const Tensor w0 = w.narrow(axis, 0, 1), w1 = w.narrow(axis, 1, 1),
+                     w2 = w.narrow(axis, 2, 1);
+        return std::pair{cat({w0, w1 + w2}, axis), cat({w0 + w1, w2}, axis)};
+    };
+    const auto [r0, r1] = fold(W, 2);  // (O, C, 2, 3)
+    const auto [k00, k01] = fold(r0, 3);
+    const auto [k10, k11] = fold(r1, 3);  // (O, C, 2, 2)
+    const Tensor Y = nn::conv2d(x, cat({k00, k01, k10, k11}, 0), cat({b, b, b, b}, 0),
+                                {.stride = 1, .padding = 1});  // (N, 4O, H+1, W+1)
+    auto phase = [&](int64_t p, int64_t q) {                   // (N, O, H, W, 1)
+        return Y.narrow(1, (2 * p + q) * O, O).narrow(2, p, H).narrow(3, q, Wd).unsqueeze(4);
+    };
+    // y viewed as (N, O, H, 2, W, 2): y[n, o, i, p, j, q] = phase (p, q) at (i, j)
+    const Tensor row0 = cat({phase(0, 0), phase(0, 1)}, 4).unsqueeze(3);
+    const Tensor row1 = cat({phase(1, 0), phase(1, 1)}, 4).unsqueeze(3);
+    return cat({row0, row1}, 3).reshape({N, O, 2 * H, 2 * Wd});
+}
+
 ResBlock::ResBlock(int64_t in, int64_t out, int64_t time_dim, int64_t groups, DType dtype,
                    Generator& gen) {
     norm1_ = register_module("norm1", norm(groups, in, dtype));
@@ -152,7 +178,10 @@ Tensor UNet::predict(const Tensor& x_t, const Tensor& t) {
             h = up_[b++]->forward(cat({h, skips.back()}, 1), e);
             skips.pop_back();
         }
-        if (i > 0) h = (*upsample_[u++])(nn::upsample_nearest2d(h, 2));
+        if (i > 0) {  // Conv3×3(upsample×2(h)), computed on h directly
+            const nn::Conv2d& c = *upsample_[u++];
+            h = upsample_conv3x3(h, c.weight, c.bias);
+        }
     }
     return (*out_)(silu((*out_norm_)(h)));
 }

@@ -101,6 +101,25 @@ TEST(UNet, ParameterGradientsMatchFiniteDifferences) {
     EXPECT_GT(checked, 3 * 40);  // every parameter tensor of the network
 }
 
+// Conv3×3(upsample×2(x)) folded into four 2×2 convolutions on x: the same values as the
+// composition, and gradients (x, W, b) that match finite differences.
+TEST(UNet, FoldedUpsampleConvEqualsTheComposition) {
+    Generator gen(9);
+    const Tensor x = randn({2, 3, 5, 4}, gen, DType::f64), W = randn({4, 3, 3, 3}, gen, DType::f64);
+    const Tensor b = randn({4}, gen, DType::f64);
+    const Tensor direct = nn::conv2d(nn::upsample_nearest2d(x, 2), W, b, {.padding = 1});
+    const Tensor folded = diffusion::upsample_conv3x3(x, W, b);
+    ASSERT_EQ(folded.shape(), direct.shape());
+    const auto d = direct.to_vector(), f = folded.to_vector();
+    for (size_t i = 0; i < d.size(); ++i) EXPECT_NEAR(f[i], d[i], 1e-12) << i;
+    const auto r = autograd::gradcheck(
+        [](const std::vector<Tensor>& in) {
+            return diffusion::upsample_conv3x3(in[0], in[1], in[2]);
+        },
+        {x, W, b});
+    EXPECT_TRUE(r.ok) << r.message;
+}
+
 TEST(UNet, TimeStepChangesTheOutput) {
     Generator gen(4);
     UNet net({.base_channels = 8, .groups = 4, .time_dim = 32, .generator = &gen});
