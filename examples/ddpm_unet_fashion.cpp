@@ -9,8 +9,7 @@
 //   build/example_ddpm_unet_fashion --minutes 60 --base 32 --out runs/unet_example
 //   build/example_ddpm_unet_fashion --load runs/unet_example/ema.safetensors --steps 1000 --eta 1
 //     (--steps 50 --eta 0: DDIM-50)
-// ctest: example_ddpm_unet_fashion --minutes 0.02 --base 8 --batch 8 --steps 2 --samples 4 --out
-// example_ddpm_unet_out
+// ctest: example_ddpm_unet_fashion --minutes 0.005 --base 8 --batch 8 --steps 2 --out ex_unet
 #include <omp.h>
 
 #include <chrono>

@@ -2,6 +2,7 @@
 #include "gibbs/diffusion/unet.hpp"
 
 #include <cmath>
+#include <numeric>
 #include <string>
 
 #include "gibbs/nn/functional.hpp"
@@ -236,6 +237,24 @@ UNetOptions unet_options_from_json(const nlohmann::json& config) {
             fail("UNet config: unknown key \"", key, "\"");
         }
     }
+    return o;
+}
+
+UNetOptions unet_options_for_channels(const std::vector<int64_t>& channels, int64_t in_channels) {
+    check(!channels.empty() && channels[0] > 0,
+          "UNet: channels per level must be a non-empty list of positive sizes");
+    UNetOptions o{.in_channels = in_channels, .base_channels = channels[0], .multipliers = {}};
+    int64_t groups = 8;
+    for (int64_t c : channels) {
+        check(c > 0 && c % channels[0] == 0,
+              "UNet: channels per level must be multiples of the "
+              "first, ",
+              channels[0], ", got ", c);
+        o.multipliers.push_back(c / channels[0]);
+        groups = std::gcd(groups, c);
+    }
+    o.groups = groups;
+    o.time_dim = 4 * channels[0];
     return o;
 }
 

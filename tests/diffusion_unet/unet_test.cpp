@@ -179,6 +179,17 @@ TEST(UNet, ConfigRoundTripRebuildsTheSameNetwork) {
     EXPECT_EQ(a.predict(x, t).to_vector(), b->predict(x, t).to_vector());
 }
 
+// --channels 32,64,64 of gibbs train ddpm is the default network.
+TEST(UNet, ChannelsPerLevelGiveTheOptions) {
+    const UNetOptions o = diffusion::unet_options_for_channels({32, 64, 64}, 1);
+    EXPECT_EQ(o.base_channels, 32);
+    EXPECT_EQ(o.multipliers, (std::vector<int64_t>{1, 2, 2}));
+    EXPECT_EQ(o.groups, 8);
+    EXPECT_EQ(o.time_dim, 128);
+    EXPECT_EQ(diffusion::unet_options_for_channels({12, 24}, 3).groups, 4);
+    EXPECT_THROW(diffusion::unet_options_for_channels({32, 48}, 1), Error);
+}
+
 TEST(UNet, BadInputGivesOneClearError) {
     auto message = [](auto f) {
         try {

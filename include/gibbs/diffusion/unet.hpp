@@ -103,4 +103,9 @@ nlohmann::json to_json(const UNetOptions& options);
 UNetOptions unet_options_from_json(const nlohmann::json& config);
 std::shared_ptr<Denoiser> make_unet(const nlohmann::json& config, Generator* generator = nullptr);
 
+// The options for channels per level as `gibbs train ddpm --channels 32,64,64` gives them:
+// base = channels[0], multipliers = channels[i]/base (each a multiple of base), groups =
+// gcd(8, channels...), time_dim = 4·base.
+UNetOptions unet_options_for_channels(const std::vector<int64_t>& channels, int64_t in_channels);
+
 }  // namespace gibbs::diffusion
