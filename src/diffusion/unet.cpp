@@ -32,6 +32,11 @@ std::shared_ptr<nn::GroupNorm> norm(int64_t groups, int64_t channels, DType dtyp
 // In 2-D the four phases (p, q) are 2×2 kernels, stacked into one (4O, C, 2, 2) convolution of x
 // with padding 1, whose (H+1)×(W+1) output holds phase (p, q) at rows i + p, columns j + q.
 Tensor upsample_conv3x3(const Tensor& x, const Tensor& W, const Tensor& b) {
+    check(x.dim() == 4 && W.dim() == 4 && W.size(2) == 3 && W.size(3) == 3,
+          "upsample_conv3x3: x must be (N, C, H, W) and W (O, C, 3, 3), got ", x.shape(), " and ",
+          W.shape());
+    check(b.defined() && b.dim() == 1 && b.size(0) == W.size(0), "upsample_conv3x3: bias (",
+          W.size(0), ") required, got ", b.defined() ? b.shape() : Shape{});
     const int64_t N = x.size(0), O = W.size(0), H = x.size(2), Wd = x.size(3);
     auto fold = [](const Tensor& w, int axis) {  // 3 taps along axis -> the two phases' 2 taps
         const Tensor w0 = w.narrow(axis, 0, 1), w1 = w.narrow(axis, 1, 1),
