@@ -353,8 +353,10 @@ ReferenceClassifier load_or_build_reference(const ReferenceSettings& settings,
     if (log) {
         std::fprintf(log,
                      "gibbs: building the reference classifier for Fréchet distances (%s, one "
-                     "thread; about a minute on an idle core), saving it to %s\n",
-                     describe(settings).c_str(), path.c_str());
+                     "thread%s), saving it to %s\n",
+                     describe(settings).c_str(),
+                     settings == ReferenceSettings{} ? "; about a minute on an idle core" : "",
+                     path.c_str());
         std::fflush(log);
     }
     ReferenceClassifier r = ReferenceClassifier::build(settings);

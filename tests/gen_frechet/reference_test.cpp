@@ -70,8 +70,9 @@ class SmallReference : public ::testing::Test {
 ReferenceClassifier* SmallReference::small_ = nullptr;
 
 TEST_F(SmallReference, LearnsAndGivesFeaturesOfItsWidth) {
-    // Two epochs on 3000 images is far from the full classifier, but well above chance (0.1).
-    EXPECT_GT(small_->test_accuracy(), 0.6);
+    // Two epochs on 3000 images is far from the full classifier (it reaches 0.65 here), but
+    // far above chance (0.1).
+    EXPECT_GT(small_->test_accuracy(), 0.5);
     const data::TensorDataset test = test_split();
     const Tensor f = small_->features(test.x.narrow(0, 0, 7));
     EXPECT_EQ(f.shape(), Shape({7, 16}));
