@@ -8,7 +8,7 @@
 // deterministic DDIM. `gibbs train ddpm --denoiser unet` is the full tool (resume, bound, eval).
 //   build/example_ddpm_unet_fashion --minutes 60 --base 32 --out runs/unet_example
 //   build/example_ddpm_unet_fashion --load runs/unet_example/ema.safetensors --steps 1000 --eta 1
-//     (--steps 50 --eta 0: DDIM-50)
+//     (--steps 50 --eta 0: DDIM-50; --fd 2000: the Fréchet distance of 2000 samples)
 // ctest: example_ddpm_unet_fashion --minutes 0.005 --base 8 --batch 8 --steps 2 --out ex_unet
 #include <omp.h>
 
@@ -21,6 +21,8 @@
 
 #include "gibbs/data/fashion_mnist.hpp"
 #include "gibbs/diffusion/unet.hpp"
+#include "gibbs/gen/data.hpp"
+#include "gibbs/gen/frechet.hpp"
 #include "gibbs/io/checkpoint.hpp"
 #include "gibbs/io/png.hpp"
 #include "gibbs/nn/functional.hpp"
@@ -30,33 +32,27 @@ using namespace gibbs;
 
 int main(int argc, char** argv) {
     double minutes = 10, lr = 5e-4, ema_decay = 0.999, eta = 0;
-    int64_t base = 32, batch = 128, steps = 50, samples = 64, seed = 0;
+    int64_t base = 32, batch = 128, steps = 50, samples = 64, fd = 0, seed = 0;
     std::string out = "runs/unet_example", load;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i + 1 < argc; i += 2) {  // --steps: sampler steps; --fd: samples for an FD
         const std::string k = argv[i], v = argv[i + 1];
-        if (k == "--minutes")
-            minutes = std::stod(v);
-        else if (k == "--base")
-            base = std::stol(v);
-        else if (k == "--batch")
-            batch = std::stol(v);
-        else if (k == "--lr")
-            lr = std::stod(v);
-        else if (k == "--ema")
-            ema_decay = std::stod(v);
-        else if (k == "--steps")
-            steps = std::stol(v);  // sampler steps
-        else if (k == "--eta")
-            eta = std::stod(v);
-        else if (k == "--samples")
-            samples = std::stol(v);
-        else if (k == "--seed")
-            seed = std::stol(v);
-        else if (k == "--out")
-            out = v;
-        else if (k == "--load")
-            load = v;
-        else
+        double* d = k == "--minutes" ? &minutes
+                    : k == "--lr"    ? &lr
+                    : k == "--ema"   ? &ema_decay
+                    : k == "--eta"   ? &eta
+                                     : nullptr;
+        int64_t* n = k == "--base"      ? &base
+                     : k == "--batch"   ? &batch
+                     : k == "--steps"   ? &steps
+                     : k == "--samples" ? &samples
+                     : k == "--fd"      ? &fd
+                     : k == "--seed"    ? &seed
+                                        : nullptr;
+        if (d) *d = std::stod(v);
+        if (n) *n = std::stol(v);
+        if (k == "--out") out = v;
+        if (k == "--load") load = v;
+        if (!d && !n && k != "--out" && k != "--load")
             return std::fprintf(stderr, "unknown option %s\n", argv[i]), 2;
     }
     const int T = 1000;
@@ -128,27 +124,35 @@ int main(int argc, char** argv) {
         std::printf("trained %.1f min\n", elapsed() / 60);
     }
     // Sampling with the EMA weights over `steps` evenly spaced time steps T = t_K > ... > t_1.
-    NoGradGuard no_grad;
+    auto draw = [&](int64_t m) {  // m images (m, 1, 28, 28) in [0, 1]
+        NoGradGuard no_grad;
+        Tensor x = randn({m, 1, 28, 28}, gen);
+        for (int64_t k = steps; k >= 1; --k) {
+            const int t = int((k * T) / steps), s = int(((k - 1) * T) / steps);
+            // ε̂, then x̂₀ clipped to [−1, 1] and ε̂ recomputed from it
+            Tensor e = ema.predict(x, Tensor::full({m}, t));
+            const Tensor x0 = clamp((x - e * std::sqrt(1 - abar[t])) / std::sqrt(abar[t]), -1, 1);
+            e = (x - x0 * std::sqrt(abar[t])) / std::sqrt(1 - abar[t]);
+            const double sigma =
+                eta * std::sqrt((1 - abar[s]) / (1 - abar[t]) * (1 - abar[t] / abar[s]));
+            x = x0 * std::sqrt(abar[s]) + e * std::sqrt(std::max(0.0, 1 - abar[s] - sigma * sigma));
+            if (sigma > 0) x = x + randn(x.shape(), gen) * sigma;
+        }
+        return clamp((x + 1.0) * 0.5, 0, 1).contiguous();
+    };
     const auto start = std::chrono::steady_clock::now();
-    Tensor x = randn({samples, 1, 28, 28}, gen);
-    for (int64_t k = steps; k >= 1; --k) {
-        const int t = static_cast<int>((k * T) / steps),
-                  s = static_cast<int>(((k - 1) * T) / steps);
-        // ε̂, then x̂₀ clipped to [−1, 1] and ε̂ recomputed from it
-        Tensor e = ema.predict(x, Tensor::full({samples}, t));
-        const Tensor x0 = clamp((x - e * std::sqrt(1 - abar[t])) / std::sqrt(abar[t]), -1, 1);
-        e = (x - x0 * std::sqrt(abar[t])) / std::sqrt(1 - abar[t]);
-        const double sigma =
-            eta * std::sqrt((1 - abar[s]) / (1 - abar[t]) * (1 - abar[t] / abar[s]));
-        x = x0 * std::sqrt(abar[s]) + e * std::sqrt(std::max(0.0, 1 - abar[s] - sigma * sigma));
-        if (sigma > 0) x = x + randn(x.shape(), gen) * sigma;
-    }
-    const Tensor img = clamp((x + 1.0) * 0.5, 0, 1).contiguous();
+    std::vector<Tensor> parts{draw(samples)};  // the grid, then batches of 64 up to --fd
+    for (int64_t k = samples; k < fd; k += 64) parts.push_back(draw(std::min<int64_t>(64, fd - k)));
     const std::string png = out + "/samples_" + std::to_string(steps) + "_eta" +
                             std::to_string(static_cast<int>(eta * 10)) + ".png";
     std::filesystem::create_directories(out);
-    io::write_png_grid(png, img.data<float>(), samples, 28, 28, 1, 8, 2);
-    std::printf("%s: %ld samples, %ld steps, eta %.1f, %.1f s\n", png.c_str(), long(samples),
-                long(steps), eta,
+    io::write_png_grid(png, parts[0].data<float>(), samples, 28, 28, 1, 8, 2);
+    std::printf("%s: %ld steps, eta %.1f, %.1f s\n", png.c_str(), long(steps), eta,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (fd > 0) {  // the Fréchet distance of docs/generative.md against the 10,000 test images
+        const auto test = gen::generative_data(gen::kFashionMnist, true, 0, gen);
+        const Tensor all = cat(parts, 0).narrow(0, 0, fd);
+        std::printf("Frechet distance (n = %ld): %.3f\n", long(fd),
+                    gen::load_or_build_reference().frechet_distance(all, test.x));
+    }
 }
