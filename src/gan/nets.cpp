@@ -33,6 +33,12 @@ void check_spec(const NetSpec& s) {
     check(s.slope >= 0 && s.slope < 1, "gan: the LeakyReLU slope must lie in [0, 1), got ",
           s.slope);
     for (int64_t h : s.hidden) check(h >= 1, "--hidden: every width must be >= 1, got ", h);
+    if (s.arch == "dcgan" || !s.channels.empty()) {
+        check(s.channels.size() == 2, "--channels: dcgan takes two channel counts c1,c2, got ",
+              s.channels.size());
+        for (int64_t c : s.channels)
+            check(c >= 1, "--channels: every count must be >= 1, got ", c);
+    }
     if (s.arch == "mlp") {
         check(!s.hidden.empty(), "--hidden: the mlp needs at least one hidden layer");
         return;
@@ -40,9 +46,6 @@ void check_spec(const NetSpec& s) {
     check(is_image(s) && s.data_shape[1] == 28 && s.data_shape[2] == 28,
           "--arch dcgan is built for 28x28 images (fashion-mnist), not data of shape ",
           s.data_shape, "; use --arch mlp");
-    check(s.channels.size() == 2, "--channels: dcgan takes two channel counts c1,c2, got ",
-          s.channels.size());
-    for (int64_t c : s.channels) check(c >= 1, "--channels: every count must be >= 1, got ", c);
 }
 
 Tensor Unflatten::forward(const Tensor& x) {
