@@ -85,6 +85,9 @@ GIBBS_COMMAND(train_gan) {
     sub->add_option("--epochs", c.epochs, "Passes over the training data")->capture_default_str();
     sub->add_option("--batch", c.batch, "Minibatch size")->capture_default_str();
     sub->add_option("--lr", c.lr, "Adam learning rate of G and D")->capture_default_str();
+    sub->add_option("--schedule", c.schedule,
+                    "Learning rate: constant, or cosine (annealed per step from --lr to 0)")
+        ->capture_default_str();
     sub->add_option("--beta1", c.beta1, "Adam beta1")->capture_default_str();
     sub->add_option("--beta2", c.beta2, "Adam beta2")->capture_default_str();
     sub->add_option("--label-smoothing", c.label_smoothing,

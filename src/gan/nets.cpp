@@ -36,8 +36,7 @@ void check_spec(const NetSpec& s) {
     if (s.arch == "dcgan" || !s.channels.empty()) {
         check(s.channels.size() == 2, "--channels: dcgan takes two channel counts c1,c2, got ",
               s.channels.size());
-        for (int64_t c : s.channels)
-            check(c >= 1, "--channels: every count must be >= 1, got ", c);
+        for (int64_t c : s.channels) check(c >= 1, "--channels: every count must be >= 1, got ", c);
     }
     if (s.arch == "mlp") {
         check(!s.hidden.empty(), "--hidden: the mlp needs at least one hidden layer");

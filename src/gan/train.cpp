@@ -15,6 +15,7 @@
 #include "gibbs/io/png.hpp"
 #include "gibbs/io/progress.hpp"
 #include "gibbs/optim/adam.hpp"
+#include "gibbs/optim/schedule.hpp"
 #include "gibbs/tensor/error.hpp"
 
 namespace gibbs::gan {
@@ -35,6 +36,8 @@ void GanConfig::validate() const {
     check(epochs >= 1, "--epochs must be >= 1, got ", epochs);
     check(batch >= 2, "--batch must be >= 2, got ", batch);
     check(std::isfinite(lr) && lr > 0, "--lr must be a positive number, got ", lr);
+    check(schedule == "constant" || schedule == "cosine",
+          "--schedule must be constant or cosine, got '", schedule, "'");
     check(beta1 >= 0 && beta1 < 1, "--beta1 must lie in [0, 1), got ", beta1);
     check(beta2 >= 0 && beta2 < 1, "--beta2 must lie in [0, 1), got ", beta2);
     check(label_smoothing >= 0 && label_smoothing < 1, "--label-smoothing must lie in [0, 1), got ",
@@ -82,6 +85,7 @@ GanConfig GanConfig::from_json(const nlohmann::json& j, const std::string& sourc
         c.epochs = j.at("epochs").get<int64_t>();
         c.batch = j.at("batch").get<int64_t>();
         c.lr = j.at("lr").get<double>();
+        c.schedule = j.value("schedule", std::string("constant"));
         c.beta1 = j.at("beta1").get<double>();
         c.beta2 = j.at("beta2").get<double>();
         c.label_smoothing = j.at("label_smoothing").get<double>();
@@ -219,6 +223,15 @@ TrainResult train(GanConfig c, const TrainOptions& o) {
         run.restore(opt_d, "optimizer_d.");
         gen.set_state(run.generator_state());
     }
+    // Per-step cosine annealing, positioned at the run's step count when resuming.
+    std::vector<std::unique_ptr<optim::CosineAnnealingLr>> schedules;
+    if (c.schedule == "cosine")
+        for (optim::Optimizer* opt :
+             {static_cast<optim::Optimizer*>(&opt_g), static_cast<optim::Optimizer*>(&opt_d)}) {
+            schedules.push_back(std::make_unique<optim::CosineAnnealingLr>(
+                *opt, optim::CosineAnnealingLrOptions{.t_max = c.epochs * steps}));
+            schedules.back()->seek(run.epoch() * steps);
+        }
     const StepOptions step_options{
         .latent = c.latent, .label_smoothing = c.label_smoothing, .d_steps = c.d_steps};
 
@@ -242,6 +255,7 @@ TrainResult train(GanConfig c, const TrainOptions& o) {
                 toy ? X.narrow(0, step * c.batch, c.batch)
                     : images.select(std::span(order).subspan(step * c.batch, c.batch)).x;
             const StepStats s = train_step(*G, *D, opt_g, opt_d, x, gen, step_options);
+            for (auto& schedule : schedules) schedule->step();
             for (const auto& [name, value] :
                  {std::pair{"discriminator", s.d_loss}, std::pair{"generator", s.g_loss}})
                 check(std::isfinite(value), "train gan: epoch ", epoch, ", step ", step + 1,

@@ -36,6 +36,9 @@ struct GanConfig {
     int64_t epochs = 10;
     int64_t batch = 128;
     double lr = 2e-4;
+    // "constant", or "cosine": η annealed per step from lr to 0 over the run's epochs·steps
+    // (optim::CosineAnnealingLr on both optimizers), which damps the game's late oscillations.
+    std::string schedule = "constant";
     double beta1 = 0.5;
     double beta2 = 0.999;
     double label_smoothing = 0;  // real target 1 − label_smoothing
