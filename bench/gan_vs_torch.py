@@ -6,8 +6,8 @@ PyTorch time / gibbs time (> 1: gibbs is faster).
   G: z (64) -> Linear(64, 64*7*7, no bias) -> BatchNorm1d -> ReLU -> (64,7,7)
      -> ConvTranspose2d(64, 32, 4, 2, 1, no bias) -> BatchNorm2d -> ReLU
      -> ConvTranspose2d(32, 1, 4, 2, 1) -> sigmoid
-  D: Conv2d(1, 32, 4, 2, 1) -> LeakyReLU(0.2) -> Conv2d(32, 64, 4, 2, 1) -> LeakyReLU(0.2)
-     -> Linear(3136, 1)
+  D: Conv2d(1, 32, 4, 2, 1) -> LeakyReLU(0.2) -> Conv2d(32, 64, 4, 2, 1, no bias)
+     -> BatchNorm2d -> LeakyReLU(0.2) -> Linear(3136, 1)
   step: D update on BCE-with-logits of a real and a fake minibatch (G under no_grad), then the
   non-saturating G update; Adam(lr 2e-4, betas (0.5, 0.999)); batch 64.
 
@@ -34,8 +34,9 @@ def torch_step_ms(threads, rounds, steps):
                       nn.Unflatten(1, (64, 7, 7)),
                       nn.ConvTranspose2d(64, 32, 4, 2, 1, bias=False), nn.BatchNorm2d(32),
                       nn.ReLU(), nn.ConvTranspose2d(32, 1, 4, 2, 1), nn.Sigmoid())
-    D = nn.Sequential(nn.Conv2d(1, 32, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(32, 64, 4, 2, 1),
-                      nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(64 * 49, 1))
+    D = nn.Sequential(nn.Conv2d(1, 32, 4, 2, 1), nn.LeakyReLU(0.2),
+                      nn.Conv2d(32, 64, 4, 2, 1, bias=False), nn.BatchNorm2d(64), nn.LeakyReLU(0.2),
+                      nn.Flatten(), nn.Linear(64 * 49, 1))
     opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
     x = torch.rand(64, 1, 28, 28)

@@ -110,7 +110,9 @@ std::shared_ptr<nn::Sequential> make_discriminator(const NetSpec& s, Generator& 
     const nn::Conv2dOptions down{.stride = 2, .padding = 1, .generator = &gen};
     D->push_back(std::make_shared<nn::Conv2d>(C, c1, 4, down));  // (c1, 14, 14)
     D->push_back(std::make_shared<nn::LeakyReLU>(s.slope));
-    D->push_back(std::make_shared<nn::Conv2d>(c1, c2, 4, down));  // (c2, 7, 7)
+    D->push_back(std::make_shared<nn::Conv2d>(
+        c1, c2, 4, nn::Conv2dOptions{.stride = 2, .padding = 1, .bias = false, .generator = &gen}));
+    D->push_back(std::make_shared<nn::BatchNorm2d>(c2));  // (c2, 7, 7)
     D->push_back(std::make_shared<nn::LeakyReLU>(s.slope));
     D->push_back(std::make_shared<nn::Flatten>());
     D->push_back(std::make_shared<nn::Linear>(c2 * 7 * 7, 1, nn::LinearOptions{.generator = &gen}));

@@ -45,31 +45,37 @@ void check_generator_gradient(const NetSpec& spec, int64_t batch, int64_t max_ch
     auto loss = [&] { return generator_loss((*D)(G->forward(z))); };
     G->zero_grad();
     loss().backward();
-    const double eps = 1e-6;
-    int64_t checked = 0;
+    // Central difference (L(θ + ε) − L(θ − ε)) / 2ε.
+    auto numeric_derivative = [&](double* v, double eps) {
+        const double saved = *v;
+        NoGradGuard no_grad;
+        *v = saved + eps;
+        const double up = loss().item();
+        *v = saved - eps;
+        const double down = loss().item();
+        *v = saved;
+        return (up - down) / (2 * eps);
+    };
+    int64_t checked = 0, at_kink = 0;
     for (auto& [name, p] : G->named_parameters()) {
         ASSERT_TRUE(p.grad().defined()) << name;
         const Tensor g = p.grad().contiguous();
         const int64_t stride = std::max<int64_t>(1, p.numel() / max_checked);
         for (int64_t i = 0; i < p.numel(); i += stride) {
             double* v = p.data<double>() + i;
-            const double saved = *v;
-            double up, down;
-            {
-                NoGradGuard no_grad;
-                *v = saved + eps;
-                up = loss().item();
-                *v = saved - eps;
-                down = loss().item();
+            const double numeric = numeric_derivative(v, 1e-6);
+            const double tolerance = 1e-6 * std::max(1.0, std::abs(numeric));
+            // NOTE: a ReLU input within ε of its kink makes the two step sizes disagree; such an
+            // element is skipped (the analytic gradient is the one-sided derivative there).
+            if (std::abs(numeric_derivative(v, 1e-7) - numeric) > tolerance) {
+                ++at_kink;
+                continue;
             }
-            *v = saved;
-            const double numeric = (up - down) / (2 * eps);
-            const double analytic = g.data<double>()[i];
-            EXPECT_NEAR(analytic, numeric, 1e-6 * std::max(1.0, std::abs(numeric)))
-                << name << "[" << i << "]";
+            EXPECT_NEAR(g.data<double>()[i], numeric, tolerance) << name << "[" << i << "]";
             ++checked;
         }
     }
+    EXPECT_LE(at_kink, 2);
     EXPECT_GT(checked, 10);
 }
 

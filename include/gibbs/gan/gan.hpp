@@ -19,8 +19,10 @@
 //   dcgan  (28×28 images, channels = {c1, c2})
 //          G: z → Linear → BatchNorm → ReLU → (c2, 7, 7) → ConvT 4×4/2 → (c1, 14, 14) → BatchNorm
 //             → ReLU → ConvT 4×4/2 → (1, 28, 28) → sigmoid
-//          D: x → Conv 4×4/2 → (c1, 14, 14) → LeakyReLU → Conv 4×4/2 → (c2, 7, 7) → LeakyReLU
-//             → Linear → logit
+//          D: x → Conv 4×4/2 → (c1, 14, 14) → LeakyReLU → Conv 4×4/2 → (c2, 7, 7) → BatchNorm
+//             → LeakyReLU → Linear → logit   (batch norm in every layer of D but the first, as
+//             in the paper; D always runs in training mode, on the real and the fake
+//             minibatch separately)
 //          weights ~ N(0, 0.02²) as in the DCGAN paper, biases 0.
 // Trained by alternating Adam steps with β₁ = 0.5 (the DCGAN setting): d_steps updates of D on
 // one real minibatch (fresh z each), then one update of G.
