@@ -116,4 +116,27 @@ TEST(GanCli, DivergenceStopsWithAClearError) {
     EXPECT_FALSE(fs::exists(run + "/checkpoint.safetensors"));
 }
 
+// The image path: a tiny DCGAN on 128 Fashion-MNIST images, then a sample grid.
+TEST(GanCli, DcganOnFashionMnistWritesAGrid) {
+    gibbs::testing::TempDir tmp;
+    const std::string run = (tmp.path() / "run").string();
+    auto r = run_cli(
+        "train gan --data fashion-mnist --arch dcgan --channels 4,8 --latent 8 --limit 128 "
+        "--batch 64 --epochs 1 --threads 1 --quiet --out " +
+        run);
+    ASSERT_EQ(r.status, 0) << r.text;
+    const auto m = gibbs::io::read_metrics(run + "/metrics.jsonl");
+    ASSERT_EQ(m.size(), 1u);
+    EXPECT_EQ(m[0].at("steps"), 2);
+    for (const char* key : {"d_real", "d_fake"}) {
+        const double p = m[0].at(key).get<double>();
+        EXPECT_TRUE(p > 0 && p < 1) << key << " = " << p;
+    }
+    EXPECT_TRUE(fs::exists(run + "/samples.png"));
+    const std::string png = (tmp.path() / "grid.png").string();
+    r = run_cli("sample --model " + run + "/model.safetensors --n 16 --cols 4 --out " + png);
+    ASSERT_EQ(r.status, 0) << r.text;
+    EXPECT_GT(fs::file_size(png), 100u);
+}
+
 }  // namespace
