@@ -185,12 +185,13 @@ TrainResult train(GanConfig c, const TrainOptions& o) {
         c.validate();
     }
     // Fashion-MNIST is read before the run folder is made, so that a missing data set leaves none.
-    const bool toy = gen::is_toy(c.data);
     data::TensorDataset images;
-    if (!o.resume && !toy) {
+    auto load_images = [&] {
         Generator unused(0);
-        images = gen::generative_data(c.data, /*test=*/false, c.limit, unused);
-    }
+        if (gen::is_image_data(c.data))
+            images = gen::generative_data(c.data, /*test=*/false, c.limit, unused);
+    };
+    if (!o.resume) load_images();
     gen::GenerativeRun run = o.resume ? gen::GenerativeRun::resume(o.out)
                                       : gen::GenerativeRun::create(o.out, c.to_json());
     if (o.resume) {
@@ -199,11 +200,9 @@ TrainResult train(GanConfig c, const TrainOptions& o) {
         if (o.epochs > 0) changes["epochs"] = c.epochs = o.epochs;
         if (o.threads >= 0) changes["threads"] = c.threads = o.threads;
         if (!changes.empty()) run.update_config(changes);
-        if (!toy) {
-            Generator unused(0);
-            images = gen::generative_data(c.data, /*test=*/false, c.limit, unused);
-        }
+        load_images();
     }
+    const bool toy = gen::is_toy(c.data);
     if (c.threads > 0) omp_set_num_threads(c.threads);
     const int64_t N = toy ? c.train_size : images.size();
     check(N >= c.batch, "train gan: ", N, " training examples are fewer than --batch ", c.batch);

@@ -116,7 +116,8 @@ TEST(GanCli, DivergenceStopsWithAClearError) {
     EXPECT_FALSE(fs::exists(run + "/checkpoint.safetensors"));
 }
 
-// The image path: a tiny DCGAN on 128 Fashion-MNIST images, then a sample grid.
+// The image path: a tiny DCGAN on 128 Fashion-MNIST images, resumed for a second epoch, then a
+// sample grid.
 TEST(GanCli, DcganOnFashionMnistWritesAGrid) {
     gibbs::testing::TempDir tmp;
     const std::string run = (tmp.path() / "run").string();
@@ -133,6 +134,9 @@ TEST(GanCli, DcganOnFashionMnistWritesAGrid) {
         EXPECT_TRUE(p > 0 && p < 1) << key << " = " << p;
     }
     EXPECT_TRUE(fs::exists(run + "/samples.png"));
+    r = run_cli("train gan --resume " + run + " --epochs 2 --quiet");
+    ASSERT_EQ(r.status, 0) << r.text;
+    EXPECT_EQ(gibbs::io::read_metrics(run + "/metrics.jsonl").size(), 2u);
     const std::string png = (tmp.path() / "grid.png").string();
     r = run_cli("sample --model " + run + "/model.safetensors --n 16 --cols 4 --out " + png);
     ASSERT_EQ(r.status, 0) << r.text;
