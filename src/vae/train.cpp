@@ -16,6 +16,7 @@
 #include "gibbs/gen/run.hpp"
 #include "gibbs/gen/toy.hpp"
 #include "gibbs/io/file.hpp"
+#include "gibbs/io/metrics.hpp"
 #include "gibbs/io/png.hpp"
 #include "gibbs/io/progress.hpp"
 #include "gibbs/optim/adam.hpp"
@@ -53,14 +54,17 @@ struct RunData {
     std::vector<int64_t> test_labels;
 };
 
-RunData load_data(const VaeTrainConfig& c, const Shape& input) {
+// with_train = false leaves train_x undefined (for the figures, which need the test set only).
+RunData load_data(const VaeTrainConfig& c, const Shape& input, bool with_train = true) {
     RunData d;
     const int64_t D = input.numel();
     if (gen::is_image_data(c.data)) {
         Generator unused(0);
-        const data::TensorDataset train = gen::generative_data(c.data, false, c.limit, unused);
+        if (with_train) {
+            const data::TensorDataset train = gen::generative_data(c.data, false, c.limit, unused);
+            d.train_x = train.x.reshape({train.size(), D});
+        }
         const data::TensorDataset test = gen::generative_data(c.data, true, c.test_limit, unused);
-        d.train_x = train.x.reshape({train.size(), D});
         d.test_x = test.x.reshape({test.size(), D});
         d.test_labels = test.labels;
     } else {
@@ -68,7 +72,7 @@ RunData load_data(const VaeTrainConfig& c, const Shape& input) {
         d.train_x = gen::generative_data(c.data, false, c.train_size, train_gen).x;
         d.test_x = gen::generative_data(c.data, true, 2000, test_gen).x;
     }
-    if (c.binarize == "fixed") {
+    if (c.binarize == "fixed" && with_train) {
         Generator g(derived_seed(c.seed, 3));
         d.train_x = bernoulli(d.train_x, g);
     }
@@ -101,7 +105,7 @@ bool all_finite(const nn::Module& m) {
 }
 
 VaeTrainResult run_training(gen::GenerativeRun& run, const VaeTrainConfig& c,
-                            const VaeTrainOptions& o) {
+                            const VaeTrainOptions& o, const RunData* loaded = nullptr) {
     const auto start = Clock::now();
     if (c.threads > 0) omp_set_num_threads(c.threads);
     Generator gen(c.seed);
@@ -115,7 +119,7 @@ VaeTrainResult run_training(gen::GenerativeRun& run, const VaeTrainConfig& c,
         opt.set_lr(c.lr);
         gen.set_state(run.generator_state());
     }
-    const RunData d = load_data(c, vo.input);
+    const RunData d = loaded ? *loaded : load_data(c, vo.input);
     const int64_t N = d.train_x.size(0), M = d.test_x.size(0);
     check(N >= 1, "train vae: no training examples");
     const int64_t batches = (N + c.batch - 1) / c.batch;
@@ -131,6 +135,10 @@ VaeTrainResult run_training(gen::GenerativeRun& run, const VaeTrainConfig& c,
     }
     VaeTrainResult result;
     result.epochs = run.epoch();
+    if (run.resumed()) {
+        const auto records = io::read_metrics(run.path("metrics.jsonl"));
+        if (!records.empty()) result.test_elbo = records.back().value("test_elbo", 0.0);
+    }
     for (int64_t epoch = run.epoch() + 1; epoch <= c.epochs; ++epoch) {
         const auto epoch_start = Clock::now();
         io::ProgressBar bar(N, {.label = cat("epoch ", epoch, "/", c.epochs), .quiet = o.quiet});
@@ -316,9 +324,9 @@ VaeTrainResult train_vae(const VaeTrainConfig& config, const VaeTrainOptions& o)
     if (o.resume) return resume_vae(o.out, nlohmann::json::object(), o);
     VaeTrainConfig c = config;
     validate(c);
-    (void)load_data(c, vae_options(c).input);  // bad data leaves no folder behind
+    const RunData d = load_data(c, vae_options(c).input);  // bad data leaves no folder behind
     gen::GenerativeRun run = gen::GenerativeRun::create(o.out, to_json(c));
-    return run_training(run, c, o);
+    return run_training(run, c, o, &d);
 }
 
 VaeTrainResult resume_vae(const std::string& dir, const nlohmann::json& changes,
@@ -381,7 +389,7 @@ void write_vae_figures(VaeModel& model, const std::string& dir, uint64_t seed, i
         const Tensor s = model.sample(64, gen, {}).contiguous();  // (64, 1, 28, 28)
         io::write_png_grid(path("samples.png"), s.data<float>(), 64, 28, 28, 1, 8, 1);
     }
-    const RunData d = load_data(model.config(), vae.options().input);
+    const RunData d = load_data(model.config(), vae.options().input, /*with_train=*/false);
     const int64_t M = d.test_x.size(0);
     if (images && M >= 16) {
         const Tensor grid =
