@@ -185,7 +185,7 @@ ElboTerms Vae::elbo(const Tensor& x, Generator& gen) {
     return elbo(x, randn({x.size(0), options_.latent}, gen, options_.dtype));
 }
 
-Tensor Vae::log_weights(const Tensor& x, const Tensor& eps) {
+Tensor Vae::log_weights(const Tensor& x, const Tensor& eps, int64_t max_rows) {
     NoGradGuard no_grad;
     const Tensor xf = flat(x).contiguous();
     const int64_t N = xf.size(0), L = options_.latent, D = input_dim();
@@ -202,7 +202,7 @@ Tensor Vae::log_weights(const Tensor& x, const Tensor& eps) {
     Tensor out = Tensor::empty({k, N}, DType::f64);
     double* w = out.data<double>();
     const Tensor e = eps.to(options_.dtype).contiguous();
-    const int64_t chunk = std::max<int64_t>(1, 8192 / std::max<int64_t>(N, 1));
+    const int64_t chunk = std::max<int64_t>(1, max_rows / std::max<int64_t>(N, 1));
     for (int64_t j0 = 0; j0 < k; j0 += chunk) {
         const int64_t c = std::min(chunk, k - j0);
         const Tensor ej = e.narrow(0, j0, c);  // (c, N, L)
@@ -233,7 +233,7 @@ std::vector<double> Vae::iw_log_likelihood(const Tensor& x, int64_t k, Generator
     for (int64_t n0 = 0; n0 < N; n0 += block) {
         const int64_t b = std::min(block, N - n0);
         const Tensor eps = randn({k, b, options_.latent}, gen, options_.dtype);
-        const Tensor lw = log_weights(xf.narrow(0, n0, b), eps);  // (k, b)
+        const Tensor lw = log_weights(xf.narrow(0, n0, b), eps, max_rows);  // (k, b)
         const double* w = lw.data<double>();
         for (int64_t n = 0; n < b; ++n) {
             // NOTE: log-sum-exp about the largest weight, in float64.

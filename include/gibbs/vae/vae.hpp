@@ -100,8 +100,9 @@ class Vae : public nn::Module {
     ElboTerms elbo(const Tensor& x, Generator& gen);
 
     // log w_j(x_n) = log p(x_n|z_j) + log p(z_j) − log q(z_j|x_n), z_j = μ + σ ε_j, for
-    // ε (k, N, L): returns (k, N) float64. No graph is recorded.
-    Tensor log_weights(const Tensor& x, const Tensor& eps);
+    // ε (k, N, L): returns (k, N) float64. No graph is recorded. The decoder runs on at most
+    // max(N, max_rows) rows at a time.
+    Tensor log_weights(const Tensor& x, const Tensor& eps, int64_t max_rows = 8192);
     // L_k(x_n) = logsumexp_j log w_j − log k per example (N) in float64, ε drawn from `gen`.
     // The k decoder passes are made in chunks of at most `max_rows` rows.
     std::vector<double> iw_log_likelihood(const Tensor& x, int64_t k, Generator& gen,
