@@ -105,7 +105,9 @@ DdpmTrainResult train_ddpm(gen::GenerativeRun& run, bool quiet) {
                 float* e = ema_params[i].data<float>();
                 const float* p = params[i].data<float>();
                 const float d = static_cast<float>(decay), d1 = static_cast<float>(1 - decay);
-                for (int64_t k = 0; k < params[i].numel(); ++k) e[k] = d * e[k] + d1 * p[k];
+                const int64_t n = params[i].numel();
+#pragma omp simd
+                for (int64_t k = 0; k < n; ++k) e[k] = d * e[k] + d1 * p[k];
             }
             loss_sum += loss * static_cast<double>(B);
             bar.advance();
