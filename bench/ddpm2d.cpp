@@ -70,8 +70,7 @@ int main(int argc, char** argv) {
         "{\"threads\": %d, \"train_steps\": %lld, \"train_steps_per_s\": %.1f, "
         "\"train_cpu_s_per_step\": %.3e, \"loss\": %.4f, \"samples\": %lld, \"sample_s\": %.4f, "
         "\"sample_cpu_s\": %.4f, \"sample_mean_x\": %.4f}\n",
-        omp_get_max_threads(), static_cast<long long>(steps), steps / train_wall,
-        train_cpu / steps, loss, static_cast<long long>(n_samples), sample_wall, sample_cpu,
-        x.mean().item());
+        omp_get_max_threads(), static_cast<long long>(steps), steps / train_wall, train_cpu / steps,
+        loss, static_cast<long long>(n_samples), sample_wall, sample_cpu, x.mean().item());
     return 0;
 }

@@ -12,8 +12,7 @@ namespace gibbs::diffusion {
 std::vector<int64_t> ddim_time_steps(int64_t T, int64_t K) {
     check(K >= 1 && K <= T, "sample: --steps for ddim must be in 1..", T, ", got ", K);
     std::vector<int64_t> tau(K);
-    for (int64_t i = 1; i <= K; ++i)
-        tau[i - 1] = std::max<int64_t>(1, std::llround(static_cast<double>(i * T) / K));
+    for (int64_t i = 1; i <= K; ++i) tau[i - 1] = 1 + (i - 1) * T / K;
     return tau;
 }
 

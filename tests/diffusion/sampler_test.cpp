@@ -143,8 +143,9 @@ TEST(Sampler, OptionsAreChecked) {
     EXPECT_THROW(sample(eps, s, {2}, 4, gen, {.sampler = "ddim", .steps = 21}), Error);
     EXPECT_THROW(sample(eps, s, {2}, 4, gen, {.sampler = "ddpm", .steps = 5}), Error);
     EXPECT_THROW(sample(eps, s, {2}, 4, gen, {.sampler = "ddim", .eta = 1.5}), Error);
-    EXPECT_EQ(ddim_time_steps(1000, 50).front(), 20);
-    EXPECT_EQ(ddim_time_steps(1000, 50).back(), 1000);
+    EXPECT_EQ(ddim_time_steps(1000, 50).front(), 1);
+    EXPECT_EQ(ddim_time_steps(1000, 50)[1], 21);
+    EXPECT_EQ(ddim_time_steps(1000, 50).back(), 981);
     EXPECT_EQ(ddim_time_steps(7, 7), (std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7}));
     // Same seed, same samples.
     Generator g1(3), g2(3);
