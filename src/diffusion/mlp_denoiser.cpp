@@ -71,7 +71,9 @@ struct MlpDenoiser::Kernels {
         std::vector<Layer> layers;  // layers[0] is the first layer (W = W_x), then 2..L, output
         std::vector<S*> h, g;       // per layer (B, out_l)
         S *e, *c;
+        std::vector<S> WxT;  // (D, H_1), W_xᵀ for the written-out first layer when D ≤ kSmall
     };
+    static constexpr int64_t kSmall = 4;
 
     static Net bind(MlpDenoiser& m, int64_t B) {
         const std::vector<Tensor> p = m.parameters();
@@ -86,7 +88,8 @@ struct MlpDenoiser::Kernels {
               .h = {},
               .g = {},
               .e = nullptr,
-              .c = nullptr};
+              .c = nullptr,
+              .WxT = {}};
         n.layers.push_back({p[0].data<S>(), p[2].data<S>(), o.dim, o.hidden[0]});
         size_t i = 3;
         for (size_t l = 1; l < o.hidden.size(); ++l, i += 2)
@@ -100,6 +103,12 @@ struct MlpDenoiser::Kernels {
         for (const Layer& l : n.layers) n.g.push_back(w), w += B * l.out;
         n.e = w, w += B * n.E;
         n.c = w;
+        if (n.D <= kSmall) {
+            const int64_t H1 = o.hidden[0];
+            n.WxT.resize(n.D * H1);
+            for (int64_t j = 0; j < H1; ++j)
+                for (int64_t d = 0; d < n.D; ++d) n.WxT[d * H1 + j] = n.Wx[j * n.D + d];
+        }
         return n;
     }
 
@@ -114,20 +123,53 @@ struct MlpDenoiser::Kernels {
         for (size_t l = 0; l < n.layers.size(); ++l) {
             const Layer& L = n.layers[l];
             S* out = n.h[l] + r0 * L.out;
-            blas::gemm(false, true, rows, L.out, L.in, S(1), in, ld, L.W, L.in, S(0), out, L.out);
             const bool last = l + 1 == n.layers.size();
-            if (l == 0 && per_row_e)
-                blas::gemm(false, true, rows, L.out, n.E, S(1), n.e + r0 * n.E, n.E, n.We, n.E,
-                           S(1), out, L.out);
             const S* bias = l == 0 && !per_row_e ? n.c : L.b;
-            for (int64_t r = 0; r < rows; ++r) {
-                S* o = out + r * L.out;
-                if (last) {
+            if (l == 0 && L.in <= kSmall) {
+                // NOTE: a GEMM with K = D ≤ 4 spends its time packing; the sums are written out:
+                // h = relu(x W_xᵀ + (e W_eᵀ) + bias), vectorized over the H_1 units.
+                if (per_row_e)
+                    blas::gemm(false, true, rows, L.out, n.E, S(1), n.e + r0 * n.E, n.E, n.We, n.E,
+                               S(0), out, L.out);
+                for (int64_t r = 0; r < rows; ++r) {
+                    S* o = out + r * L.out;
+                    const S* xr = in + r * ld;
+                    if (!per_row_e) std::fill(o, o + L.out, S(0));
+                    for (int64_t d = 0; d < L.in; ++d) {
+                        const S xd = xr[d];
+                        const S* w = n.WxT.data() + d * L.out;
 #pragma omp simd
-                    for (int64_t j = 0; j < L.out; ++j) o[j] += bias[j];
-                } else {
+                        for (int64_t j = 0; j < L.out; ++j) o[j] += xd * w[j];
+                    }
 #pragma omp simd
                     for (int64_t j = 0; j < L.out; ++j) o[j] = std::max(o[j] + bias[j], S(0));
+                }
+            } else if (last && L.out <= kSmall) {
+                // ε̂_k = b_k + Σ_j h_j W_o[k, j]: D dot products per row.
+                for (int64_t r = 0; r < rows; ++r)
+                    for (int64_t k = 0; k < L.out; ++k) {
+                        const S* h = in + r * ld;
+                        const S* w = L.W + k * L.in;
+                        S acc = 0;
+#pragma omp simd reduction(+ : acc)
+                        for (int64_t j = 0; j < L.in; ++j) acc += h[j] * w[j];
+                        out[r * L.out + k] = acc + bias[k];
+                    }
+            } else {
+                blas::gemm(false, true, rows, L.out, L.in, S(1), in, ld, L.W, L.in, S(0), out,
+                           L.out);
+                if (l == 0 && per_row_e)
+                    blas::gemm(false, true, rows, L.out, n.E, S(1), n.e + r0 * n.E, n.E, n.We, n.E,
+                               S(1), out, L.out);
+                for (int64_t r = 0; r < rows; ++r) {
+                    S* o = out + r * L.out;
+                    if (last) {
+#pragma omp simd
+                        for (int64_t j = 0; j < L.out; ++j) o[j] += bias[j];
+                    } else {
+#pragma omp simd
+                        for (int64_t j = 0; j < L.out; ++j) o[j] = std::max(o[j] + bias[j], S(0));
+                    }
                 }
             }
             in = out;
