@@ -267,7 +267,9 @@ struct MlpDenoiser::Kernels {
             }
 #pragma omp barrier
             // ∂L/∂W_l[o0:o1] = g_l[:, o0:o1]ᵀ h_{l−1}, ∂L/∂b_l[o0:o1] = Σ_rows g_l[:, o0:o1].
-#pragma omp for schedule(static)
+// Dynamic: the items differ in cost; each writes its own slice, so the result does not
+// depend on which thread runs it.
+#pragma omp for schedule(dynamic, 1)
             for (size_t it = 0; it < items.size(); ++it) {
                 const auto [l, o0, o1] = items[it];
                 const Layer& L = n.layers[l];
