@@ -102,8 +102,7 @@ nlohmann::json sample_quality(GenerativeModel& model, const std::string& data, G
     if (options.model_figures) {
         const int64_t n = options.eval_n > 0 ? options.eval_n : (is_toy(data) ? 2000 : 0);
         const data::TensorDataset held_out = generative_data(data, /*test=*/true, n, gen);
-        // NOTE: the figures are held in a named object: iterating over items() of the temporary
-        // would read it after its destruction.
+        // NOTE: held in a variable: items() of a temporary would outlive it in the loop.
         const nlohmann::json figures = model.evaluate(held_out.x, gen, options.sample);
         for (const auto& [key, value] : figures.items()) j[key] = value;
     }
