@@ -192,6 +192,9 @@ TrainResult train(GanConfig c, const TrainOptions& o) {
             images = gen::generative_data(c.data, /*test=*/false, c.limit, unused);
     };
     if (!o.resume) load_images();
+    check(o.resume || !gen::is_image_data(c.data) || images.size() >= c.batch,
+          "train gan: ", images.size(), " training images (--limit) are fewer than --batch ",
+          c.batch);
     gen::GenerativeRun run = o.resume ? gen::GenerativeRun::resume(o.out)
                                       : gen::GenerativeRun::create(o.out, c.to_json());
     if (o.resume) {

@@ -99,7 +99,11 @@ TEST(GanCli, BadInputGivesOneErrorAndNoRun) {
         EXPECT_NE(r.text.find("gibbs: error:"), std::string::npos) << r.text;
         EXPECT_FALSE(fs::exists(run + "/config.json")) << bad;
     }
-    auto r = run_cli("train gan --resume " + run);
+    auto r = run_cli("train gan --data fashion-mnist --limit 10 --batch 64 --out " + run);
+    EXPECT_EQ(r.status, 1) << r.text;
+    EXPECT_NE(r.text.find("fewer than --batch"), std::string::npos) << r.text;
+    EXPECT_FALSE(fs::exists(run + "/config.json"));
+    r = run_cli("train gan --resume " + run);
     EXPECT_EQ(r.status, 1);
     EXPECT_NE(r.text.find("no run there"), std::string::npos) << r.text;
 }
