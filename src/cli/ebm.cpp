@@ -23,8 +23,8 @@ struct EbmCliOptions {
 };
 
 // With --resume the run's config.json fixes everything but these.
-constexpr const char* kResumeOptions[] = {"--resume", "--out", "--epochs", "--lr", "--threads",
-                                          "--quiet"};
+constexpr const char* kResumeOptions[] = {"--resume", "--out",     "--epochs",
+                                          "--lr",     "--threads", "--quiet"};
 
 bool given(const CLI::App& sub, const char* name) { return sub.get_option(name)->count() > 0; }
 
@@ -97,8 +97,7 @@ void run_train_ebm(const EbmCliOptions& o, const CLI::App& sub) {
 GIBBS_COMMAND(train_ebm) {
     auto o = std::make_shared<EbmCliOptions>();
     auto* sub = app.add_subcommand(
-        "train-ebm",
-        "Train an energy-based model with Langevin negatives (gibbs train ebm ...)");
+        "train-ebm", "Train an energy-based model with Langevin negatives (gibbs train ebm ...)");
     sub->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     EbmConfig& g = o->given;
     sub->add_option("--data", g.data,
@@ -127,7 +126,8 @@ GIBBS_COMMAND(train_ebm) {
     sub->callback([o, sub] { run_train_ebm(*o, *sub); });
 }
 
-GIBBS_GENERATIVE("ebm", [](const gibbs::io::Checkpoint& checkpoint)
-                            -> std::unique_ptr<gibbs::gen::GenerativeModel> {
-    return gibbs::ebm::EbmModel::load(checkpoint);
-});
+GIBBS_GENERATIVE("ebm",
+                 [](const gibbs::io::Checkpoint& checkpoint)
+                     -> std::unique_ptr<gibbs::gen::GenerativeModel> {
+                     return gibbs::ebm::EbmModel::load(checkpoint);
+                 });

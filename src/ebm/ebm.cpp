@@ -15,8 +15,8 @@ EnergyNet::EnergyNet(const EnergyNetOptions& o, Generator& gen) : options_(o) {
               o.channels.size());
         for (int64_t c : o.channels) check(c >= 1, "ebm: --channels must be positive, got ", c);
         const nn::Conv2dOptions same{.padding = 1, .dtype = o.dtype, .generator = &gen};
-        const nn::Conv2dOptions down{.stride = 2, .padding = 1, .dtype = o.dtype,
-                                     .generator = &gen};
+        const nn::Conv2dOptions down{
+            .stride = 2, .padding = 1, .dtype = o.dtype, .generator = &gen};
         net_->push_back(std::make_shared<nn::Conv2d>(1, o.channels[0], 3, same));  // 28×28
         net_->push_back(std::make_shared<nn::SiLU>());
         net_->push_back(std::make_shared<nn::Conv2d>(o.channels[0], o.channels[1], 4, down));  // 14
@@ -46,8 +46,7 @@ Tensor EnergyNet::forward(const Tensor& x) {
         check(x.dim() == 4 && x.size(1) == 1 && x.size(2) == 28 && x.size(3) == 28,
               "EnergyNet: images must be (N, 1, 28, 28), got ", x.shape());
     else
-        check(x.dim() == 2 && x.size(1) == 2, "EnergyNet: points must be (N, 2), got ",
-              x.shape());
+        check(x.dim() == 2 && x.size(1) == 2, "EnergyNet: points must be (N, 2), got ", x.shape());
     return (*net_)(x).reshape({x.size(0)});  // (N, 1) -> (N)
 }
 
@@ -104,9 +103,8 @@ ReplayBuffer::Draw ReplayBuffer::draw(int64_t B, double reinit, Generator& gen) 
 void ReplayBuffer::put(const std::vector<int64_t>& indices, const Tensor& x) {
     const Tensor xs = x.to(DType::f32).contiguous();
     const int64_t row = x_.numel() / x_.size(0);
-    check(xs.numel() == static_cast<int64_t>(indices.size()) * row,
-          "ReplayBuffer::put: chains ", x.shape(), " do not fit ", indices.size(), " rows of ",
-          x_.shape());
+    check(xs.numel() == static_cast<int64_t>(indices.size()) * row, "ReplayBuffer::put: chains ",
+          x.shape(), " do not fit ", indices.size(), " rows of ", x_.shape());
     for (size_t b = 0; b < indices.size(); ++b)
         std::memcpy(x_.data<float>() + indices[b] * row, xs.data<float>() + b * row,
                     row * sizeof(float));
@@ -125,8 +123,7 @@ Tensor contrastive_loss(const Tensor& e_pos, const Tensor& e_neg, double alpha) 
 }
 
 StepStats train_step(nn::Module& energy, optim::Optimizer& optimizer, const Tensor& x_pos,
-                     ReplayBuffer& buffer, const SgldOptions& sgld, double alpha,
-                     Generator& gen) {
+                     ReplayBuffer& buffer, const SgldOptions& sgld, double alpha, Generator& gen) {
     ReplayBuffer::Draw chains = buffer.draw(x_pos.size(0), sgld.reinit, gen);
     Tensor x_neg = chains.x.to(x_pos.dtype());
     mcmc::LangevinStats ls;

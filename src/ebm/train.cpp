@@ -61,8 +61,8 @@ void EbmConfig::validate() const {
     check(std::isfinite(lr) && lr > 0, "train ebm: --lr must be positive, got ", lr);
     check(langevin_steps >= 1, "train ebm: --langevin-steps must be at least 1, got ",
           langevin_steps);
-    check(std::isfinite(step_size) && step_size > 0, "train ebm: --step-size must be positive, got ",
-          step_size);
+    check(std::isfinite(step_size) && step_size > 0,
+          "train ebm: --step-size must be positive, got ", step_size);
     check(std::isfinite(noise) && noise >= 0, "train ebm: --noise must not be negative, got ",
           noise);
     check(std::isfinite(grad_clip) && grad_clip >= 0,
@@ -189,8 +189,8 @@ EbmTrainResult train_ebm(gen::GenerativeRun& run, bool quiet) {
             try {
                 st = train_step(net, optimizer, batch, buffer, sgld, c.alpha, gen);
             } catch (const Error& e) {
-                fail("train ebm: epoch ", epoch, " step ", s + 1, ": ", e.what(), "; ",
-                     run.dir(), " keeps its last good checkpoint (epoch ", run.epoch(),
+                fail("train ebm: epoch ", epoch, " step ", s + 1, ": ", e.what(), "; ", run.dir(),
+                     " keeps its last good checkpoint (epoch ", run.epoch(),
                      "); try a smaller --step-size or --lr, or a larger --alpha");
             }
             mean.loss += st.loss / steps, mean.e_pos += st.e_pos / steps;
@@ -217,8 +217,8 @@ EbmTrainResult train_ebm(gen::GenerativeRun& run, bool quiet) {
                  gen);
         if (!quiet)
             std::printf("epoch %lld/%lld: loss %.4f, E(x+) %.4f, E(x-) %.4f, %.1f s\n",
-                        static_cast<long long>(epoch), static_cast<long long>(c.epochs),
-                        mean.loss, mean.e_pos, mean.e_neg, seconds);
+                        static_cast<long long>(epoch), static_cast<long long>(c.epochs), mean.loss,
+                        mean.e_pos, mean.e_neg, seconds);
         std::fflush(stdout);
         result.last = mean;
         result.epochs = epoch;
@@ -261,8 +261,7 @@ Tensor EbmModel::sample(int64_t n, Generator& gen, const gen::SampleOptions& opt
     if (options.sampler == "mala")
         lo.kind = mcmc::LangevinKind::mala;
     else
-        check(options.sampler.empty() || options.sampler == "langevin" ||
-                  options.sampler == "ula",
+        check(options.sampler.empty() || options.sampler == "langevin" || options.sampler == "ula",
               "ebm sample: --sampler must be langevin (ULA) or mala, got ", options.sampler);
     const int64_t steps = options.steps > 0 ? options.steps : config_.sample_steps;
     const ReplayBuffer box(example_shape(config_), 1, config_.lo(), config_.hi(), gen);

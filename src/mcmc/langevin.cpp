@@ -40,8 +40,8 @@ void check_options(const Tensor& x, int64_t steps, const LangevinOptions& o) {
     check(std::isfinite(o.grad_clip) && o.grad_clip >= 0,
           "langevin: the gradient clip must not be negative (0: none), got ", o.grad_clip);
     check(o.lo.has_value() == o.hi.has_value(), "langevin: give both ends of the box or neither");
-    check(!o.lo || *o.lo < *o.hi, "langevin: the box [", o.lo.value_or(0), ", ",
-          o.hi.value_or(0), "] is empty");
+    check(!o.lo || *o.lo < *o.hi, "langevin: the box [", o.lo.value_or(0), ", ", o.hi.value_or(0),
+          "] is empty");
 }
 
 EnergyAndGrad evaluate(const EnergyFn& energy, const Tensor& x) {
@@ -106,8 +106,8 @@ EnergyFn autograd_energy(std::function<Tensor(const Tensor& x)> f) {
     };
 }
 
-LangevinStats langevin(Tensor& x, const EnergyFn& energy, int64_t steps,
-                       const LangevinOptions& o, Generator& gen) {
+LangevinStats langevin(Tensor& x, const EnergyFn& energy, int64_t steps, const LangevinOptions& o,
+                       Generator& gen) {
     check_options(x, steps, o);
     NoGradGuard no_grad;
     x = x.detach().contiguous();

@@ -68,8 +68,8 @@ TEST(Langevin, MalaMatchesTheMeanAndCovarianceOfACorrelatedGaussian) {
     for (int a = 0; a < 2; ++a) {
         EXPECT_NEAR(r.mean[a], target.m[a], 3 * std::sqrt(target.S[a][a] / B)) << a;
         for (int c = 0; c < 2; ++c) {
-            const double se = std::sqrt(
-                (target.S[a][a] * target.S[c][c] + target.S[a][c] * target.S[a][c]) / B);
+            const double se =
+                std::sqrt((target.S[a][a] * target.S[c][c] + target.S[a][c] * target.S[a][c]) / B);
             EXPECT_NEAR(r.cov[a][c], target.S[a][c], 3 * se) << a << c;
         }
     }
@@ -94,8 +94,9 @@ TEST(Langevin, UlaShowsItsStepSizeBiasAndMalaRemovesIt) {
         // Var(ŝ²) = 2σ⁴/B for B independent normal draws (mean known to be 0).
         EXPECT_NEAR(var, expected, 3 * expected * std::sqrt(2.0 / B))
             << (kind == LangevinKind::ula ? "ULA" : "MALA");
-        if (kind == LangevinKind::ula)  // and the bias is far outside the error bars of s²
+        if (kind == LangevinKind::ula) {  // and the bias is far outside the error bars of s²
             EXPECT_GT(std::abs(var - s * s), 10 * s * s * std::sqrt(2.0 / B));
+        }
     }
 }
 
@@ -103,8 +104,8 @@ TEST(Langevin, AutogradEnergyGivesTheAnalyticGradient) {
     const Gaussian2d target;
     Generator gen(13);
     const Tensor x = randn({5, 2}, gen, DType::f64);
-    const Tensor P = Tensor::from({target.P[0][0], target.P[0][1], target.P[1][0], target.P[1][1]},
-                                  {2, 2});
+    const Tensor P =
+        Tensor::from({target.P[0][0], target.P[0][1], target.P[1][0], target.P[1][1]}, {2, 2});
     const Tensor m = Tensor::from({target.m[0], target.m[1]}, {1, 2});
     const EnergyFn by_autograd = autograd_energy([&](const Tensor& y) {
         const Tensor d = y - m;
@@ -120,8 +121,8 @@ TEST(Langevin, ClipBoxAndReproducibility) {
     const Gaussian2d target;
     Generator g1(14), g2(14);
     Tensor x1 = Tensor::zeros({64, 2}, DType::f64), x2 = x1.clone();
-    const LangevinOptions o{.step_size = 0.5, .noise_scale = 0.5, .grad_clip = 0.1, .lo = -0.2,
-                            .hi = 0.2};
+    const LangevinOptions o{
+        .step_size = 0.5, .noise_scale = 0.5, .grad_clip = 0.1, .lo = -0.2, .hi = 0.2};
     langevin(x1, target, 20, o, g1);
     langevin(x2, target, 20, o, g2);
     EXPECT_EQ(x1.to_vector(), x2.to_vector());

@@ -28,8 +28,8 @@
 namespace gibbs::ebm {
 
 struct EnergyNetOptions {
-    bool image = false;                    // CNN for (N, 1, 28, 28), else MLP for (N, 2)
-    std::vector<int64_t> hidden = {128, 128};  // MLP widths
+    bool image = false;                            // CNN for (N, 1, 28, 28), else MLP for (N, 2)
+    std::vector<int64_t> hidden = {128, 128};      // MLP widths
     std::vector<int64_t> channels = {32, 64, 64};  // CNN channels c₁, c₂, c₃
     DType dtype = DType::f32;
 };
@@ -106,7 +106,6 @@ struct StepStats {
 // and takes one optimizer step on the contrastive loss of the batch x⁺ against them. Throws
 // gibbs::Error when the loss is not finite (before changing the parameters).
 StepStats train_step(nn::Module& energy, optim::Optimizer& optimizer, const Tensor& x_pos,
-                     ReplayBuffer& buffer, const SgldOptions& sgld, double alpha,
-                     Generator& gen);
+                     ReplayBuffer& buffer, const SgldOptions& sgld, double alpha, Generator& gen);
 
 }  // namespace gibbs::ebm

@@ -49,9 +49,9 @@ enum class LangevinKind { ula, mala };
 
 struct LangevinOptions {
     LangevinKind kind = LangevinKind::ula;
-    double step_size = 0.01;    // ε > 0
-    double noise_scale = 1.0;   // σ ≥ 0 (MALA needs σ > 0)
-    double grad_clip = 0.0;     // c ≥ 0; 0: no clipping
+    double step_size = 0.01;                  // ε > 0
+    double noise_scale = 1.0;                 // σ ≥ 0 (MALA needs σ > 0)
+    double grad_clip = 0.0;                   // c ≥ 0; 0: no clipping
     std::optional<double> lo = std::nullopt;  // box [lo, hi] for every coordinate (both or neither)
     std::optional<double> hi = std::nullopt;
 };
@@ -62,8 +62,8 @@ struct LangevinStats {
 };
 
 // Runs `steps` steps of every chain of x (B, ...): x is replaced by the chains' last states, in
-// its dtype (MALA writes accepted rows into x's storage when x is contiguous). Throws gibbs::Error for a
-// bad option, or an energy or gradient of the wrong shape, naming it.
+// its dtype (MALA writes accepted rows into x's storage when x is contiguous). Throws gibbs::Error
+// for a bad option, or an energy or gradient of the wrong shape, naming it.
 LangevinStats langevin(Tensor& x, const EnergyFn& energy, int64_t steps,
                        const LangevinOptions& options, Generator& gen);
 
