@@ -103,21 +103,21 @@ GIBBS_COMMAND(train_ebm) {
     sub->add_option("--data", g.data,
                     "fashion-mnist, eight-gaussians, moons, swiss-roll or checkerboard");
     sub->add_option("--epochs", g.epochs, "Epochs (toys: 10, images: 1)");
-    sub->add_option("--batch", g.batch, "Minibatch and number of negative chains (128 / 64)");
-    sub->add_option("--lr", g.lr, "Adam learning rate (1e-3 / 1e-4)");
+    sub->add_option("--batch", g.batch, "Minibatch and number of negative chains (128 / 32)");
+    sub->add_option("--lr", g.lr, "Adam learning rate (1e-3 / 5e-4)");
     sub->add_option("--hidden", o->hidden, "MLP widths for 2-D data (128,128)");
-    sub->add_option("--channels", o->channels, "CNN channels c1,c2,c3 for images (32,64,64)");
-    sub->add_option("--langevin-steps", g.langevin_steps, "Langevin steps per training step (20)");
-    sub->add_option("--step-size", g.step_size, "Langevin step size eps (0.01 / 20)");
+    sub->add_option("--channels", o->channels, "CNN channels c1,c2,c3 for images (16,32,32)");
+    sub->add_option("--langevin-steps", g.langevin_steps, "Langevin steps per training step (40 / 10)");
+    sub->add_option("--step-size", g.step_size, "Langevin step size eps (0.003 / 20)");
     sub->add_option("--noise", g.noise, "Langevin noise scale sigma (1 / 0.001)");
     sub->add_option("--grad-clip", g.grad_clip, "Clip dE/dx elementwise to [-c, c] (0 / 0.01)");
     sub->add_option("--buffer", g.buffer, "Replay buffer size (10000)");
     sub->add_option("--reinit", g.reinit, "Fraction of chains restarted from noise (0.05)");
-    sub->add_option("--alpha", g.alpha, "Weight of the energy regularizer (0.1 / 1)");
+    sub->add_option("--alpha", g.alpha, "Weight of the energy regularizer (0.01 / 1)");
     sub->add_option("--train-size", g.train_size,
                     "Toys: fresh points per epoch (50000); images: first N (0: all)");
     sub->add_option("--sample-steps", g.sample_steps,
-                    "Langevin steps of `gibbs sample` from noise (400 / 200)");
+                    "Langevin steps of `gibbs sample` from noise (300 / 200)");
     sub->add_option("--seed", g.seed, "Random seed (0)");
     sub->add_option("--threads", g.threads, "Threads (0: all); results repeat for a fixed count");
     sub->add_flag("--quiet", o->quiet, "No progress bar or per-epoch lines");

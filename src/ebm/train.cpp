@@ -24,9 +24,10 @@ EbmConfig EbmConfig::defaults(const std::string& data) {
     c.data = data;
     if (gen::is_image_data(data)) {
         c.epochs = 1;
-        c.batch = 64;
-        c.lr = 1e-4;
-        c.langevin_steps = 20;
+        c.batch = 32;
+        c.lr = 5e-4;
+        c.channels = {16, 32, 32};
+        c.langevin_steps = 10;
         c.step_size = 20.0;  // (ε/2)·∇E = 10·∇E, Du & Mordatch's λ = 10
         c.noise = 0.001;     // σ√ε ≈ 0.0045, their noise 0.005
         c.grad_clip = 0.01;

@@ -28,15 +28,15 @@ struct EbmConfig {
     double lr = 1e-3;
     std::vector<int64_t> hidden = {128, 128};
     std::vector<int64_t> channels = {32, 64, 64};
-    int64_t langevin_steps = 20;
-    double step_size = 0.01;  // ε
+    int64_t langevin_steps = 40;
+    double step_size = 0.003;  // ε
     double noise = 1.0;       // σ
     double grad_clip = 0.0;   // c (0: none)
     int64_t buffer = 10000;
     double reinit = 0.05;        // ρ
-    double alpha = 0.1;          // energy regularizer weight
+    double alpha = 0.01;         // energy regularizer weight
     int64_t train_size = 50000;  // toys: fresh points per epoch; images: first N (0: all)
-    int64_t sample_steps = 400;  // Langevin steps of sample() from noise
+    int64_t sample_steps = 300;  // Langevin steps of sample() from noise
     uint64_t seed = 0;
     int threads = 0;  // 0: all
 
