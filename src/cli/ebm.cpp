@@ -107,7 +107,8 @@ GIBBS_COMMAND(train_ebm) {
     sub->add_option("--lr", g.lr, "Adam learning rate (1e-3 / 5e-4)");
     sub->add_option("--hidden", o->hidden, "MLP widths for 2-D data (128,128)");
     sub->add_option("--channels", o->channels, "CNN channels c1,c2,c3 for images (16,32,32)");
-    sub->add_option("--langevin-steps", g.langevin_steps, "Langevin steps per training step (40 / 10)");
+    sub->add_option("--langevin-steps", g.langevin_steps,
+                    "Langevin steps per training step (40 / 10)");
     sub->add_option("--step-size", g.step_size, "Langevin step size eps (0.003 / 20)");
     sub->add_option("--noise", g.noise, "Langevin noise scale sigma (1 / 0.001)");
     sub->add_option("--grad-clip", g.grad_clip, "Clip dE/dx elementwise to [-c, c] (0 / 0.01)");

@@ -30,8 +30,8 @@ struct EbmConfig {
     std::vector<int64_t> channels = {32, 64, 64};
     int64_t langevin_steps = 40;
     double step_size = 0.003;  // ε
-    double noise = 1.0;       // σ
-    double grad_clip = 0.0;   // c (0: none)
+    double noise = 1.0;        // σ
+    double grad_clip = 0.0;    // c (0: none)
     int64_t buffer = 10000;
     double reinit = 0.05;        // ρ
     double alpha = 0.01;         // energy regularizer weight
