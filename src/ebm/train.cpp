@@ -73,8 +73,8 @@ void EbmConfig::validate() const {
     check(std::isfinite(alpha) && alpha >= 0, "train ebm: --alpha must not be negative, got ",
           alpha);
     check(train_size >= 0, "train ebm: --train-size must not be negative, got ", train_size);
-    check(image() || train_size >= batch, "train ebm: --train-size (", train_size,
-          ") must be at least --batch (", batch, ")");
+    check(train_size >= batch || (image() && train_size == 0), "train ebm: --train-size (",
+          train_size, ") must be at least --batch (", batch, ")");
     check(sample_steps >= 1, "train ebm: --sample-steps must be at least 1, got ", sample_steps);
     check(threads >= 0 && threads <= 1024, "train ebm: --threads must be between 0 and 1024, got ",
           threads);
@@ -190,9 +190,12 @@ EbmTrainResult train_ebm(gen::GenerativeRun& run, bool quiet) {
             try {
                 st = train_step(net, optimizer, batch, buffer, sgld, c.alpha, gen);
             } catch (const Error& e) {
+                const std::string kept =
+                    epoch > 1 ? " keeps its last good checkpoint (epoch " +
+                                    std::to_string(epoch - 1) + ")"
+                              : " has no checkpoint yet (one is saved after each epoch)";
                 fail("train ebm: epoch ", epoch, " step ", s + 1, ": ", e.what(), "; ", run.dir(),
-                     " keeps its last good checkpoint (epoch ", run.epoch(),
-                     "); try a smaller --step-size or --lr, or a larger --alpha");
+                     kept, "; try a smaller --step-size or --lr, or a larger --alpha");
             }
             mean.loss += st.loss / steps, mean.e_pos += st.e_pos / steps;
             mean.e_neg += st.e_neg / steps, mean.acceptance += st.acceptance / steps;

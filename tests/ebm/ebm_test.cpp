@@ -183,6 +183,14 @@ TEST(EbmCli, BadOptionsAreErrors) {
     EXPECT_EQ(r.status, 1);
     EXPECT_NE(r.text.find("--batch cannot change"), std::string::npos) << r.text;
     EXPECT_EQ(run_cli(kTiny + " --epochs 1" + out).status, 1);  // the folder holds a run
+
+    // Adam steps of size ~1e300 make the energies infinite: one error naming the step, and no
+    // model is written.
+    r = run_cli(kTiny + " --epochs 1 --lr 1e300 --out " + dir.file("nan"));
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.text.find("the loss is"), std::string::npos) << r.text;
+    EXPECT_NE(r.text.find("no checkpoint yet"), std::string::npos) << r.text;
+    EXPECT_FALSE(std::filesystem::exists(dir.file("nan/model.safetensors")));
 }
 
 }  // namespace
