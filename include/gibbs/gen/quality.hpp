@@ -7,7 +7,8 @@
 //                   (gibbs/gen/frechet.hpp) between n samples and the test split, and
 //                   "frechet_distance_baseline" between the first and second halves of the test
 //                   split; for a class-conditional model the reference classifier's accuracy on
-//                   samples drawn class by class ("classifier_accuracy").
+//                   samples drawn class by class ("classifier_accuracy"); the reference
+//                   classifier's own test accuracy ("reference_accuracy").
 // plus the model's own figures (GenerativeModel::evaluate) on held-out data.
 #pragma once
 
