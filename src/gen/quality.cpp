@@ -2,6 +2,7 @@
 #include "gibbs/gen/quality.hpp"
 
 #include <cmath>
+#include <optional>
 
 #include "gibbs/autograd/autograd.hpp"
 #include "gibbs/autograd/ops.hpp"
@@ -44,8 +45,8 @@ nlohmann::json toy_quality(GenerativeModel& model, const std::string& data, Gene
 // and the baseline between its halves (5,000 vs 5,000). A class-conditional model draws
 // ⌊n/C⌋ samples of each class c (SampleOptions::label = c); the same class-balanced samples
 // give its Fréchet distance and the classifier's accuracy on them against c.
-nlohmann::json image_quality(GenerativeModel& model, Generator& gen, const QualityOptions& o) {
-    const ReferenceClassifier reference = load_or_build_reference();
+nlohmann::json image_quality(GenerativeModel& model, const ReferenceClassifier& reference,
+                             Generator& gen, const QualityOptions& o) {
     const int64_t C = model.classes();
     Tensor samples;  // (m, 1, 28, 28)
     std::vector<int64_t> labels;
@@ -89,16 +90,21 @@ nlohmann::json sample_quality(GenerativeModel& model, const std::string& data, G
                               const QualityOptions& options) {
     check_data_name(data);
     check(options.n >= 2, "eval: --n must be at least 2, got ", options.n);
+    // NOTE: the reference classifier trains on its first use, which needs gradients: it is
+    // loaded or built before recording is turned off.
+    std::optional<ReferenceClassifier> reference;
+    if (!is_toy(data)) reference.emplace(load_or_build_reference());
     NoGradGuard no_grad;
-    nlohmann::json j =
-        is_toy(data) ? toy_quality(model, data, gen, options) : image_quality(model, gen, options);
+    nlohmann::json j = is_toy(data) ? toy_quality(model, data, gen, options)
+                                    : image_quality(model, *reference, gen, options);
     j["model"] = model.kind();
     j["data"] = data;
     if (options.model_figures) {
         const int64_t n = options.eval_n > 0 ? options.eval_n : (is_toy(data) ? 2000 : 0);
         const data::TensorDataset held_out = generative_data(data, /*test=*/true, n, gen);
-        for (const auto& [key, value] : model.evaluate(held_out.x, gen, options.sample).items())
-            j[key] = value;
+        // NOTE: held in a variable: items() of a temporary would outlive it in the loop.
+        const nlohmann::json figures = model.evaluate(held_out.x, gen, options.sample);
+        for (const auto& [key, value] : figures.items()) j[key] = value;
     }
     return j;
 }

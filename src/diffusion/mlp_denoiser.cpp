@@ -1,0 +1,360 @@
+// The MLP ε-predictor (gibbs/diffusion/mlp_denoiser.hpp): the autograd forward, and the
+// hand-written forward/backward passes of its fast paths.
+//
+// Legend: B batch rows, D data dimension, E embedding dimension, H_l hidden widths, L layers.
+// Buffers of the fast paths, in work_ (scalar S = the parameters' dtype):
+//   h_l (B, H_l) activations after ReLU, l = 1..L;  y (B, D) the output ε̂;
+//   g_l (B, H_l) ∂L/∂(pre-activation of layer l);   gy (B, D) ∂L/∂ε̂;
+//   e (B, E) the rows' time embeddings;            c (H_1) W_e e(t) + b_1 for a shared t.
+#include "gibbs/diffusion/mlp_denoiser.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "gibbs/autograd/autograd.hpp"
+#include "gibbs/nn/functional.hpp"
+#include "gibbs/tensor/blas.hpp"
+#include "gibbs/tensor/error.hpp"
+
+namespace gibbs::diffusion {
+
+MlpDenoiser::MlpDenoiser(MlpDenoiserOptions options, Generator& gen)
+    : options_(std::move(options)) {
+    const int64_t D = options_.dim, E = options_.embedding;
+    check(D >= 1, "MlpDenoiser: the data dimension must be >= 1, got ", D);
+    check(E >= 2 && E % 2 == 0, "MlpDenoiser: the embedding dimension must be even, got ", E);
+    check(!options_.hidden.empty(), "MlpDenoiser: give at least one hidden layer (--hidden)");
+    for (int64_t h : options_.hidden)
+        check(h >= 1, "MlpDenoiser: hidden widths must be >= 1, got ", h);
+    // PyTorch's nn.Linear initialization, U(±1/√fan_in), for weights and biases.
+    const auto init = [&](const Shape& shape, int64_t fan_in) {
+        const double a = 1.0 / std::sqrt(static_cast<double>(fan_in));
+        return uniform(shape, -a, a, gen);
+    };
+    const std::vector<int64_t>& H = options_.hidden;
+    register_parameter("input.weight_x", init({H[0], D}, D + E));
+    register_parameter("input.weight_t", init({H[0], E}, D + E));
+    register_parameter("input.bias", init({H[0]}, D + E));
+    for (size_t l = 1; l < H.size(); ++l) {
+        register_parameter("hidden." + std::to_string(l) + ".weight",
+                           init({H[l], H[l - 1]}, H[l - 1]));
+        register_parameter("hidden." + std::to_string(l) + ".bias", init({H[l]}, H[l - 1]));
+    }
+    register_parameter("output.weight", init({D, H.back()}, H.back()));
+    register_parameter("output.bias", init({D}, H.back()));
+}
+
+const double* MlpDenoiser::embedding(int64_t t_max) {
+    const int64_t E = options_.embedding;
+    if (static_cast<int64_t>(embedding_table_.size()) < (t_max + 1) * E) {
+        const Tensor e = sinusoidal_embedding(Tensor::arange(t_max + 1, DType::f64), E);
+        embedding_table_.assign(e.data<double>(), e.data<double>() + (t_max + 1) * E);
+    }
+    return embedding_table_.data();
+}
+
+template <typename S>
+struct MlpDenoiser::Kernels {
+    struct Layer {
+        const S* W;  // (out, in)
+        const S* b;  // (out)
+        int64_t in, out;
+    };
+
+    // Layers 2..L and the output layer, and the first layer's W_x, W_e, b_1.
+    struct Net {
+        int64_t D, E, B;
+        const S *Wx, *We, *b1;
+        std::vector<Layer> layers;  // layers[0] is the first layer (W = W_x), then 2..L, output
+        std::vector<S*> h, g;       // per layer (B, out_l)
+        S *e, *c;
+        std::vector<S> WxT;  // (D, H_1), W_xᵀ for the written-out first layer when D ≤ kSmall
+    };
+    static constexpr int64_t kSmall = 4;
+
+    static Net bind(MlpDenoiser& m, int64_t B) {
+        const std::vector<Tensor> p = m.parameters();
+        const MlpDenoiserOptions& o = m.options_;
+        Net n{.D = o.dim,
+              .E = o.embedding,
+              .B = B,
+              .Wx = p[0].data<S>(),
+              .We = p[1].data<S>(),
+              .b1 = p[2].data<S>(),
+              .layers = {},
+              .h = {},
+              .g = {},
+              .e = nullptr,
+              .c = nullptr,
+              .WxT = {}};
+        n.layers.push_back({p[0].data<S>(), p[2].data<S>(), o.dim, o.hidden[0]});
+        size_t i = 3;
+        for (size_t l = 1; l < o.hidden.size(); ++l, i += 2)
+            n.layers.push_back({p[i].data<S>(), p[i + 1].data<S>(), o.hidden[l - 1], o.hidden[l]});
+        n.layers.push_back({p[i].data<S>(), p[i + 1].data<S>(), o.hidden.back(), o.dim});
+        int64_t total = B * n.E + o.hidden[0];
+        for (const Layer& l : n.layers) total += 2 * B * l.out;
+        if (m.work_.size() < total * sizeof(S)) m.work_.assign(total * sizeof(S), 0);
+        S* w = reinterpret_cast<S*>(m.work_.data());
+        for (const Layer& l : n.layers) n.h.push_back(w), w += B * l.out;
+        for (const Layer& l : n.layers) n.g.push_back(w), w += B * l.out;
+        n.e = w, w += B * n.E;
+        n.c = w;
+        if (n.D <= kSmall) {
+            const int64_t H1 = o.hidden[0];
+            n.WxT.resize(n.D * H1);
+            for (int64_t j = 0; j < H1; ++j)
+                for (int64_t d = 0; d < n.D; ++d) n.WxT[d * H1 + j] = n.Wx[j * n.D + d];
+        }
+        return n;
+    }
+
+    // Rows [r0, r1) of every layer: h_1 = relu(x W_xᵀ + (e W_eᵀ or c) + b_1) and so on;
+    // the last layer's output (no ReLU) is ε̂. With per_row_e the rows' embeddings e are used,
+    // else the shared bias c (which already holds b_1).
+    static void forward_rows(const Net& n, const S* x, bool per_row_e, int64_t r0, int64_t r1) {
+        const int64_t rows = r1 - r0;
+        if (rows <= 0) return;
+        const S* in = x + r0 * n.D;
+        int64_t ld = n.D;
+        for (size_t l = 0; l < n.layers.size(); ++l) {
+            const Layer& L = n.layers[l];
+            S* out = n.h[l] + r0 * L.out;
+            const bool last = l + 1 == n.layers.size();
+            const S* bias = l == 0 && !per_row_e ? n.c : L.b;
+            if (l == 0 && L.in <= kSmall) {
+                // NOTE: a GEMM with K = D ≤ 4 spends its time packing; the sums are written out:
+                // h = relu(x W_xᵀ + (e W_eᵀ) + bias), vectorized over the H_1 units.
+                if (per_row_e)
+                    blas::gemm(false, true, rows, L.out, n.E, S(1), n.e + r0 * n.E, n.E, n.We, n.E,
+                               S(0), out, L.out);
+                for (int64_t r = 0; r < rows; ++r) {
+                    S* o = out + r * L.out;
+                    const S* xr = in + r * ld;
+                    if (!per_row_e) std::fill(o, o + L.out, S(0));
+                    for (int64_t d = 0; d < L.in; ++d) {
+                        const S xd = xr[d];
+                        const S* w = n.WxT.data() + d * L.out;
+#pragma omp simd
+                        for (int64_t j = 0; j < L.out; ++j) o[j] += xd * w[j];
+                    }
+#pragma omp simd
+                    for (int64_t j = 0; j < L.out; ++j) o[j] = std::max(o[j] + bias[j], S(0));
+                }
+            } else if (last && L.out <= kSmall) {
+                // ε̂_k = b_k + Σ_j h_j W_o[k, j]: D dot products per row.
+                for (int64_t r = 0; r < rows; ++r)
+                    for (int64_t k = 0; k < L.out; ++k) {
+                        const S* h = in + r * ld;
+                        const S* w = L.W + k * L.in;
+                        S acc = 0;
+#pragma omp simd reduction(+ : acc)
+                        for (int64_t j = 0; j < L.in; ++j) acc += h[j] * w[j];
+                        out[r * L.out + k] = acc + bias[k];
+                    }
+            } else {
+                blas::gemm(false, true, rows, L.out, L.in, S(1), in, ld, L.W, L.in, S(0), out,
+                           L.out);
+                if (l == 0 && per_row_e)
+                    blas::gemm(false, true, rows, L.out, n.E, S(1), n.e + r0 * n.E, n.E, n.We, n.E,
+                               S(1), out, L.out);
+                for (int64_t r = 0; r < rows; ++r) {
+                    S* o = out + r * L.out;
+                    if (last) {
+#pragma omp simd
+                        for (int64_t j = 0; j < L.out; ++j) o[j] += bias[j];
+                    } else {
+#pragma omp simd
+                        for (int64_t j = 0; j < L.out; ++j) o[j] = std::max(o[j] + bias[j], S(0));
+                    }
+                }
+            }
+            in = out;
+            ld = L.out;
+        }
+    }
+
+    static void predict(MlpDenoiser& m, const Tensor& x, const Tensor& t, Tensor& out) {
+        const int64_t B = x.size(0);
+        const std::vector<int64_t> steps = time_steps_any(t);
+        const int64_t t_max = *std::max_element(steps.begin(), steps.end());
+        const double* table = m.embedding(t_max);
+        Net n = bind(m, B);
+        const bool shared =
+            std::all_of(steps.begin(), steps.end(), [&](int64_t s) { return s == steps[0]; });
+        if (shared) {
+            // c = W_e e(t) + b_1, once for the batch.
+            const int64_t H1 = n.layers[0].out;
+            for (int64_t j = 0; j < H1; ++j) {
+                double acc = n.b1[j];
+                for (int64_t k = 0; k < n.E; ++k)
+                    acc += static_cast<double>(n.We[j * n.E + k]) * table[steps[0] * n.E + k];
+                n.c[j] = static_cast<S>(acc);
+            }
+        } else {
+            gather_embeddings(n, table, steps);
+        }
+        const S* xp = x.data<S>();
+        const int nt = threads_for(B);
+#pragma omp parallel num_threads(nt)
+        {
+            const int tid = omp_get_thread_num(), k = omp_get_num_threads();
+            forward_rows(n, xp, !shared, B * tid / k, B * (tid + 1) / k);
+        }
+        std::copy(n.h.back(), n.h.back() + B * n.D, out.data<S>());
+    }
+
+    static double simple_loss_backward(MlpDenoiser& m, const Tensor& x, const Tensor& t,
+                                       const Tensor& eps) {
+        const int64_t B = x.size(0);
+        const std::vector<int64_t> steps = time_steps_any(t);
+        const double* table = m.embedding(*std::max_element(steps.begin(), steps.end()));
+        Net n = bind(m, B);
+        gather_embeddings(n, table, steps);
+        // The gradient buffers: each parameter's grad, reused from the last call when it fits.
+        std::vector<Tensor> p = m.parameters();
+        std::vector<S*> grad(p.size());
+        for (size_t i = 0; i < p.size(); ++i) {
+            Tensor g = p[i].grad();
+            if (!g.defined() || g.shape() != p[i].shape() || g.dtype() != p[i].dtype() ||
+                !g.is_contiguous()) {
+                g = Tensor::zeros(p[i].shape(), p[i].dtype());
+                p[i].set_grad(g);
+            }
+            grad[i] = g.data<S>();
+        }
+        const S* xp = x.data<S>();
+        const S* ep = eps.data<S>();
+        const int64_t D = n.D, nl = static_cast<int64_t>(n.layers.size());
+        const S scale = static_cast<S>(2.0 / static_cast<double>(B * D));
+        const int nt = threads_for(B);
+        std::vector<double> partial(nt, 0.0);
+        // The weight-gradient work: (layer, first output unit, last output unit), in chunks.
+        struct Item {
+            int64_t layer, o0, o1;
+        };
+        std::vector<Item> items;
+        for (int64_t l = 0; l < nl; ++l)
+            for (int64_t o = 0; o < n.layers[l].out; o += 32)
+                items.push_back({l, o, std::min(o + 32, n.layers[l].out)});
+#pragma omp parallel num_threads(nt)
+        {
+            const int tid = omp_get_thread_num(), k = omp_get_num_threads();
+            const int64_t r0 = B * tid / k, r1 = B * (tid + 1) / k, rows = r1 - r0;
+            forward_rows(n, xp, true, r0, r1);
+            // gy = (2/(B·D)) (ε̂ − ε); the loss's partial sum Σ (ε̂ − ε)².
+            double sum = 0;
+            S* gy = n.g[nl - 1];
+            const S* y = n.h[nl - 1];
+            for (int64_t i = r0 * D; i < r1 * D; ++i) {
+                const S d = y[i] - ep[i];
+                sum += static_cast<double>(d) * static_cast<double>(d);
+                gy[i] = scale * d;
+            }
+            partial[tid] = sum;
+            // Back through the layers, row by row: g_{l−1} = (g_l W_l) ⊙ [h_{l−1} > 0].
+            for (int64_t l = nl - 1; l >= 1 && rows > 0; --l) {
+                const Layer& L = n.layers[l];
+                S* gin = n.g[l - 1] + r0 * L.in;
+                const S* hin = n.h[l - 1] + r0 * L.in;
+                blas::gemm(false, false, rows, L.in, L.out, S(1), n.g[l] + r0 * L.out, L.out, L.W,
+                           L.in, S(0), gin, L.in);
+#pragma omp simd
+                for (int64_t i = 0; i < rows * L.in; ++i) gin[i] = hin[i] > S(0) ? gin[i] : S(0);
+            }
+#pragma omp barrier
+            // ∂L/∂W_l[o0:o1] = g_l[:, o0:o1]ᵀ h_{l−1}, ∂L/∂b_l[o0:o1] = Σ_rows g_l[:, o0:o1].
+// Dynamic: the items differ in cost; each writes its own slice, so the result does not
+// depend on which thread runs it.
+#pragma omp for schedule(dynamic, 1)
+            for (size_t it = 0; it < items.size(); ++it) {
+                const auto [l, o0, o1] = items[it];
+                const Layer& L = n.layers[l];
+                const S* gl = n.g[l] + o0;
+                const size_t wi = l == 0 ? 0 : 3 + 2 * (l - 1), bi = l == 0 ? 2 : wi + 1;
+                const S* in = l == 0 ? xp : n.h[l - 1];
+                blas::gemm(true, false, o1 - o0, L.in, B, S(1), gl, L.out, in, L.in, S(0),
+                           grad[wi] + o0 * L.in, L.in);
+                if (l == 0)
+                    blas::gemm(true, false, o1 - o0, n.E, B, S(1), gl, L.out, n.e, n.E, S(0),
+                               grad[1] + o0 * n.E, n.E);
+                S* gb = grad[bi] + o0;
+                std::fill(gb, gb + (o1 - o0), S(0));
+                for (int64_t r = 0; r < B; ++r)
+#pragma omp simd
+                    for (int64_t j = 0; j < o1 - o0; ++j) gb[j] += gl[r * L.out + j];
+            }
+        }
+        double total = 0;
+        for (double s : partial) total += s;
+        return total / static_cast<double>(B * D);
+    }
+
+    static void gather_embeddings(const Net& n, const double* table,
+                                  const std::vector<int64_t>& steps) {
+        for (size_t r = 0; r < steps.size(); ++r)
+            for (int64_t k = 0; k < n.E; ++k)
+                n.e[r * n.E + k] = static_cast<S>(table[steps[r] * n.E + k]);
+    }
+
+    // Two threads pay off from about 64 rows.
+    static int threads_for(int64_t B) {
+        return static_cast<int>(std::clamp<int64_t>(B / 64, 1, omp_get_max_threads()));
+    }
+
+    static std::vector<int64_t> time_steps_any(const Tensor& t) {
+        const std::vector<double> v = t.to_vector();
+        std::vector<int64_t> s(v.size());
+        for (size_t i = 0; i < v.size(); ++i) {
+            s[i] = std::llround(v[i]);
+            check(s[i] >= 0 && static_cast<double>(s[i]) == v[i],
+                  "MlpDenoiser: time steps must be non-negative integers, got ", v[i]);
+        }
+        return s;
+    }
+};
+
+Tensor MlpDenoiser::predict(const Tensor& x_t, const Tensor& t) {
+    check(x_t.dim() >= 1 && x_t.size(0) == t.numel() && t.dim() == 1, "MlpDenoiser::predict: x_t ",
+          x_t.shape(), " and t ", t.shape(), " disagree");
+    const int64_t B = x_t.size(0), D = options_.dim;
+    check(B == 0 || x_t.numel() / B == D, "MlpDenoiser::predict: rows of x_t ", x_t.shape(),
+          " must have ", D, " elements");
+    const std::vector<Tensor> p = parameters();
+    const DType dt = p[0].dtype();
+    if (!autograd::grad_enabled() && B > 0) {
+        // The fast path: no graph, GEMMs on reused buffers.
+        Tensor out = Tensor::empty(x_t.shape(), dt);
+        const Tensor x = x_t.to(dt).contiguous();
+        if (dt == DType::f32)
+            Kernels<float>::predict(*this, x, t, out);
+        else
+            Kernels<double>::predict(*this, x, t, out);
+        return out;
+    }
+    const Tensor x = reshape(x_t.to(dt), {B, D});
+    // The embedding in float64, then rounded once, as in the fast path's table.
+    const Tensor e = sinusoidal_embedding(t.to(DType::f64), options_.embedding).to(dt);
+    Tensor h = relu(add(nn::linear(x, p[0], p[2]), nn::linear(e, p[1], Tensor())));
+    size_t i = 3;
+    for (size_t l = 1; l < options_.hidden.size(); ++l, i += 2)
+        h = relu(nn::linear(h, p[i], p[i + 1]));
+    return reshape(nn::linear(h, p[i], p[i + 1]), x_t.shape());
+}
+
+double MlpDenoiser::simple_loss_backward(const Tensor& x_t, const Tensor& t, const Tensor& eps) {
+    const int64_t B = x_t.size(0), D = options_.dim;
+    check(B >= 1 && x_t.numel() == B * D && eps.shape() == x_t.shape() && t.dim() == 1 &&
+              t.size(0) == B,
+          "MlpDenoiser::simple_loss_backward: x_t ", x_t.shape(), ", eps ", eps.shape(), " and t ",
+          t.shape(), " must be (B, ", D, "), (B, ", D, ") and (B)");
+    const DType dt = parameters()[0].dtype();
+    const Tensor x = x_t.detach().to(dt).contiguous(), e = eps.detach().to(dt).contiguous();
+    return dt == DType::f32 ? Kernels<float>::simple_loss_backward(*this, x, t, e)
+                            : Kernels<double>::simple_loss_backward(*this, x, t, e);
+}
+
+}  // namespace gibbs::diffusion
