@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Whole training runs side by side: `gibbs train mlp` and the same run in PyTorch, in one
-invocation, with the same architecture (784-256-128-10, ReLU), data (all 60,000 Fashion-MNIST
+"""Whole training runs side by side: `gibbs train mlp|cnn` and the same run in PyTorch, in one
+invocation, with the same architecture (MLP 784-256-128-10, ReLU; or `--model cnn`: the default
+small CNN, conv3×3 32 → ReLU → maxpool 2 → conv3×3 64 → ReLU → maxpool 2 → 3136-128-10), data (all 60,000 Fashion-MNIST
 training images scaled to [0, 1], reshuffled each epoch), batch, optimizer (Adam 1e-3), epochs and
 thread count. Prints, per epoch, each side's training-loop time and test accuracy, and the ratio
 of epoch times (PyTorch / gibbs).
@@ -8,8 +9,8 @@ of epoch times (PyTorch / gibbs).
 PyTorch runs at its best configuration here (see bench/vs_torch.py: Debian's OpenBLAS misdetects
 AVX-512 CPUs and its threads fight PyTorch's), chosen by a short timing of each configuration.
 
-    /usr/bin/python3 bench/mlp_fashion_vs_torch.py [--build build] [--epochs 10] [--threads 2]
-        [--batch 128] [--seed 0]
+    /usr/bin/python3 bench/mlp_fashion_vs_torch.py [--model mlp|cnn] [--build build] [--epochs 10]
+        [--threads 2] [--batch 128] [--seed 0]
 """
 import argparse
 import json
@@ -42,8 +43,15 @@ def torch_worker(args):
     torch.manual_seed(args.seed)
     x, y = (torch.from_numpy(a) for a in load("train"))
     xt, yt = (torch.from_numpy(a) for a in load("test"))
-    net = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128),
-                              torch.nn.ReLU(), torch.nn.Linear(128, 10))
+    nn = torch.nn
+    if args.model == "cnn":
+        x, xt = x.reshape(-1, 1, 28, 28), xt.reshape(-1, 1, 28, 28)
+        net = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                            nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+    else:
+        net = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                            nn.Linear(128, 10))
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
     n = len(x)
@@ -60,7 +68,8 @@ def torch_worker(args):
             total += loss.item() * len(idx)
         seconds = time.perf_counter() - start
         with torch.no_grad():
-            acc = (net(xt).argmax(1) == yt).float().mean().item()
+            acc = sum((net(xt[i:i + 1000]).argmax(1) == yt[i:i + 1000]).sum().item()
+                      for i in range(0, len(xt), 1000)) / len(xt)
         print(json.dumps({"epoch": epoch, "train_loss": total / n, "train_seconds": seconds,
                           "test_accuracy": acc}), flush=True)
         if args.probe:
@@ -70,7 +79,7 @@ def torch_worker(args):
 def run_torch(args, env_extra, probe):
     env = dict(os.environ, **env_extra)
     env.pop("OMP_NUM_THREADS", None)
-    cmd = [sys.executable, __file__, "--worker", "--epochs", str(args.epochs), "--threads",
+    cmd = [sys.executable, __file__, "--worker", "--model", args.model, "--epochs", str(args.epochs), "--threads",
            str(args.threads), "--batch", str(args.batch), "--seed", str(args.seed)]
     if probe:
         cmd.append("--probe")
@@ -80,6 +89,7 @@ def run_torch(args, env_extra, probe):
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--model", choices=["mlp", "cnn"], default="mlp")
     ap.add_argument("--build", default="build")
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--threads", type=int, default=2)
@@ -95,8 +105,10 @@ def main():
     # gibbs: the command a user types, validation 0 so that both train on all 60,000 images.
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "run")
-        cmd = [os.path.join(args.build, "gibbs"), "train", "mlp", "--data", "fashion-mnist",
-               "--hidden", "256,128", "--epochs", str(args.epochs), "--batch", str(args.batch),
+        shape = ["--hidden", "256,128"] if args.model == "mlp" else [
+            "--channels", "32,64", "--hidden", "128"]
+        cmd = [os.path.join(args.build, "gibbs"), "train", args.model, "--data", "fashion-mnist",
+               *shape, "--epochs", str(args.epochs), "--batch", str(args.batch),
                "--optimizer", "adam", "--lr", "1e-3", "--validation", "0", "--seed",
                str(args.seed), "--threads", str(args.threads), "--quiet", "--out", out]
         env = dict(os.environ)
@@ -113,7 +125,8 @@ def main():
     torch_epochs = run_torch(args, best["env"], False)
     torch_wall = time.perf_counter() - start
 
-    print(f"MLP 784-256-128-10 ReLU, Adam 1e-3, batch {args.batch}, {args.threads} threads, "
+    name = "MLP 784-256-128-10" if args.model == "mlp" else "CNN c32-c64-128-10"
+    print(f"{name} ReLU, Adam 1e-3, batch {args.batch}, {args.threads} threads, "
           f"{os.cpu_count()} CPUs; PyTorch config: {best['name']}")
     print(f"{'epoch':>5} {'gibbs s':>8} {'gibbs acc':>10} {'torch s':>8} {'torch acc':>10} "
           f"{'torch/gibbs':>12}")

@@ -24,8 +24,12 @@ std::shared_ptr<Denoiser> make_denoiser(const nlohmann::json& c, Generator& gen)
             gen);
     }
     if (kind == "unet") {  // --channels 32,64,64: base 32, multipliers 1, 2, 2 (unet.hpp)
-        UNetOptions o = unet_options_for_channels(c.at("channels").get<std::vector<int64_t>>(),
-                                                  c.at("shape").get<std::vector<int64_t>>().at(0));
+        const auto shape = c.at("shape").get<std::vector<int64_t>>();
+        check(shape.size() == 3, "--denoiser unet needs images (channels, height, width); --data ",
+              c.value("data", std::string("?")), " has points of ",
+              shape.size() == 1 ? shape[0] : 0, " values: use --denoiser mlp");
+        UNetOptions o =
+            unet_options_for_channels(c.at("channels").get<std::vector<int64_t>>(), shape.at(0));
         o.generator = &gen;
         return std::make_shared<UNet>(o);
     }

@@ -54,8 +54,12 @@ TEST(DdpmModel, ConfigIsChecked) {
     c["schedule"] = "sigmoid";
     EXPECT_THROW(complete_config(c), Error);
     c = image_config();
-    c["denoiser"] = "unet";
+    c["denoiser"] = "resnet";
     Generator gen;
+    EXPECT_THROW(make_denoiser(c, gen), Error);
+    // The U-Net takes images only.
+    c["denoiser"] = "unet";
+    c["shape"] = std::vector<int64_t>{2};
     EXPECT_THROW(make_denoiser(c, gen), Error);
 }
 
