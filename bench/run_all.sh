@@ -23,3 +23,4 @@ for script in bench/*_vs_*.py; do
     *) /usr/bin/python3 "$script" | tee "$out/$(basename "$script" .py).txt" || true ;;
   esac
 done
+/usr/bin/python3 bench/mlp_fashion_vs_torch.py --model cnn --epochs 2 --build "$build" | tee "$out/cnn_fashion_vs_torch.txt" || true
