@@ -314,9 +314,7 @@ void RbmTrainer::update(const float* v0, int64_t B, const float* vn, const float
     opt_bias_->step();
 }
 
-int training_threads(int requested) {
-    return requested > 0 ? requested : omp_get_max_threads();
-}
+int training_threads(int requested) { return requested > 0 ? requested : omp_get_max_threads(); }
 
 EpochStats RbmTrainer::epoch(const Tensor& data, const Tensor& valid) {
     check(data.defined() && data.dim() == 2 && data.size(1) == rbm_.M(),

@@ -24,7 +24,7 @@ struct CommandRegistrar {
 }  // namespace gibbs::cli
 
 // Defines `void setup_NAME(CLI::App& app)` and registers it; inside, add a subcommand to `app`.
-#define GIBBS_COMMAND(name)                                                              \
-    static void setup_##name(CLI::App& app);                                             \
+#define GIBBS_COMMAND(name)                                                      \
+    static void setup_##name(CLI::App& app);                                     \
     static const ::gibbs::cli::CommandRegistrar registrar_##name{&setup_##name}; \
     static void setup_##name(CLI::App& app)
