@@ -22,45 +22,13 @@ struct DdpmCliOptions {
     bool quiet = false;
 };
 
-std::vector<int64_t> parse_sizes(const std::string& text, const char* option) {
-    std::vector<int64_t> sizes;
-    size_t pos = 0;
-    while (pos <= text.size()) {
-        const size_t comma = std::min(text.find(',', pos), text.size());
-        const std::string item = text.substr(pos, comma - pos);
-        size_t used = 0;
-        int64_t v = 0;
-        try {
-            v = std::stoll(item, &used);
-        } catch (const std::exception&) {
-            used = 0;
-        }
-        gibbs::check(used == item.size() && !item.empty() && v > 0, option,
-                     " must be positive integers separated by commas, got '", text, "'");
-        sizes.push_back(v);
-        pos = comma + 1;
-    }
-    return sizes;
-}
-
 constexpr const char* kResumeOptions[] = {"--resume", "--out", "--epochs", "--threads", "--quiet"};
 
 void run_train_ddpm(const DdpmCliOptions& o, const CLI::App& sub) {
     using namespace gibbs;
     std::optional<gen::GenerativeRun> run;
     if (!o.resume.empty()) {
-        for (const CLI::Option* opt : sub.get_options()) {
-            if (opt->count() == 0 || opt->get_name() == "--help") continue;
-            bool allowed = false;
-            for (const char* name : kResumeOptions) allowed |= opt->check_name(name);
-            check(allowed, "train ddpm: ", opt->get_name(),
-                  " cannot change when resuming; the run in ", o.resume,
-                  " fixes it in config.json");
-        }
-        check(o.out.empty() || std::filesystem::weakly_canonical(o.out) ==
-                                   std::filesystem::weakly_canonical(o.resume),
-              "train ddpm: --resume ", o.resume,
-              " continues in that folder; leave out --out or give the same folder");
+        cli::check_resume_options(sub, kResumeOptions, "train ddpm", o.resume, o.out);
         run.emplace(gen::GenerativeRun::resume(o.resume));
         check(run->config().value("model", "") == "ddpm", "train ddpm: the run in ", o.resume,
               " trains a ", run->config().value("model", "?"), ", not a ddpm");
@@ -80,8 +48,8 @@ void run_train_ddpm(const DdpmCliOptions& o, const CLI::App& sub) {
                             {"T", o.T},
                             {"denoiser", o.denoiser},
                             {"embedding", o.embedding},
-                            {"hidden", parse_sizes(o.hidden, "--hidden")},
-                            {"channels", parse_sizes(o.channels, "--channels")},
+                            {"hidden", cli::parse_layer_sizes(o.hidden, "--hidden")},
+                            {"channels", cli::parse_layer_sizes(o.channels, "--channels")},
                             {"epochs", o.epochs},
                             {"batch", o.batch},
                             {"lr", o.lr},

@@ -33,18 +33,7 @@ void run_train_ebm(const EbmCliOptions& o, const CLI::App& sub) {
     const EbmConfig& g = o.given;
     std::optional<gen::GenerativeRun> run;
     if (!o.resume.empty()) {
-        for (const CLI::Option* opt : sub.get_options()) {
-            if (opt->count() == 0 || opt->get_name() == "--help") continue;
-            bool allowed = false;
-            for (const char* name : kResumeOptions) allowed |= opt->check_name(name);
-            check(allowed, "train ebm: ", opt->get_name(),
-                  " cannot change when resuming; the run in ", o.resume,
-                  " fixes it in config.json");
-        }
-        check(o.out.empty() || std::filesystem::weakly_canonical(o.out) ==
-                                   std::filesystem::weakly_canonical(o.resume),
-              "train ebm: --resume ", o.resume,
-              " continues in that folder; leave out --out or give the same folder");
+        cli::check_resume_options(sub, kResumeOptions, "train ebm", o.resume, o.out);
         run.emplace(gen::GenerativeRun::resume(o.resume));
         check(run->config().value("model", std::string()) == "ebm", "train ebm: the run in ",
               o.resume, " is not an EBM run");

@@ -30,18 +30,7 @@ void run_train_gan(const GanCliOptions& o, const CLI::App& sub) {
     gan::TrainOptions opts{.out = o.out, .quiet = o.quiet};
     gan::GanConfig c = o.config;
     if (!o.resume.empty()) {
-        for (const CLI::Option* opt : sub.get_options()) {
-            if (opt->count() == 0 || opt->get_name() == "--help") continue;
-            bool allowed = false;
-            for (const char* name : kResumeOptions) allowed |= opt->check_name(name);
-            check(allowed, "train gan: ", opt->get_name(),
-                  " cannot change when resuming; the run in ", o.resume,
-                  " fixes it in config.json");
-        }
-        check(o.out.empty() || std::filesystem::weakly_canonical(o.out) ==
-                                   std::filesystem::weakly_canonical(o.resume),
-              "train gan: --resume ", o.resume,
-              " continues in that folder; leave out --out or give the same folder");
+        cli::check_resume_options(sub, kResumeOptions, "train gan", o.resume, o.out);
         opts.out = o.resume;
         opts.resume = true;
         if (sub.get_option("--epochs")->count()) opts.epochs = c.epochs;

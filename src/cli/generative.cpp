@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "gibbs/autograd/autograd.hpp"
@@ -14,6 +15,7 @@
 #include "gibbs/io/png.hpp"
 #include "gibbs/io/safetensors.hpp"
 #include "gibbs/tensor/error.hpp"
+#include "gibbs/train/config.hpp"
 
 namespace gibbs::cli {
 
@@ -103,6 +105,27 @@ void run_generative_eval(gen::GenerativeModel& model, const GenerativeEvalOption
     for (const auto& [key, value] : j.items())
         if (key != "path" && key != "model" && key != "data")
             std::printf("  %-26s %s\n", key.c_str(), value.dump().c_str());
+}
+
+void check_resume_options(const CLI::App& sub, std::span<const char* const> allowed,
+                          const std::string& command, const std::string& resume,
+                          const std::string& out) {
+    for (const CLI::Option* opt : sub.get_options()) {
+        if (opt->count() == 0 || opt->get_name() == "--help") continue;
+        bool ok = false;
+        for (const char* name : allowed) ok |= opt->check_name(name);
+        check(ok, command, ": ", opt->get_name(), " cannot change when resuming; the run in ",
+              resume, " fixes it in config.json");
+    }
+    check(out.empty() ||
+              std::filesystem::weakly_canonical(out) == std::filesystem::weakly_canonical(resume),
+          command, ": --resume ", resume,
+          " continues in that folder; leave out --out or give the same folder");
+}
+
+std::vector<int64_t> parse_layer_sizes(const std::string& text, const char* option) {
+    check(!text.empty(), option, " must be positive integers separated by commas, got ''");
+    return train::parse_sizes(text, option);
 }
 
 }  // namespace gibbs::cli

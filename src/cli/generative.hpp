@@ -3,10 +3,14 @@
 // its own src/cli file, so adding a kind touches no other file.
 #pragma once
 
+#include <CLI/CLI.hpp>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "gibbs/gen/model.hpp"
 #include "gibbs/io/checkpoint.hpp"
@@ -48,6 +52,17 @@ struct GenerativeEvalOptions {
     gen::SampleOptions sample = {};
 };
 void run_generative_eval(gen::GenerativeModel& model, const GenerativeEvalOptions& options);
+
+// `gibbs train KIND --resume DIR`: every option given on the command line must be one of
+// `allowed` (the run's config.json fixes the rest), and --out, if given, must name DIR.
+// `command` ("train vae") starts the error messages.
+void check_resume_options(const CLI::App& sub, std::span<const char* const> allowed,
+                          const std::string& command, const std::string& resume,
+                          const std::string& out);
+
+// "400,200" -> {400, 200}: at least one positive integer (gibbs::train::parse_sizes, which
+// accepts an empty list, plus that check).
+std::vector<int64_t> parse_layer_sizes(const std::string& text, const char* option);
 
 }  // namespace gibbs::cli
 

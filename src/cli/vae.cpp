@@ -31,44 +31,12 @@ struct VaeCliOptions {
 constexpr const char* kResumeOptions[] = {"--resume", "--out",     "--epochs",
                                           "--lr",     "--threads", "--quiet"};
 
-std::vector<int64_t> parse_sizes(const std::string& text, const char* option) {
-    std::vector<int64_t> sizes;
-    size_t pos = 0;
-    while (pos <= text.size() && !text.empty()) {
-        const size_t comma = std::min(text.find(',', pos), text.size());
-        const std::string part = text.substr(pos, comma - pos);
-        size_t used = 0;
-        long long v = 0;
-        try {
-            v = std::stoll(part, &used);
-        } catch (const std::exception&) {
-            used = 0;
-        }
-        check(used == part.size() && !part.empty() && v >= 1, "train vae: ", option,
-              " takes positive integers separated by commas, got '", text, "'");
-        sizes.push_back(v);
-        pos = comma + 1;
-    }
-    return sizes;
-}
-
 void run_train_vae(const VaeCliOptions& o, const CLI::App& sub) {
     using namespace gibbs;
     vae::VaeTrainOptions opts{.out = o.out, .quiet = o.quiet};
     vae::VaeTrainResult r;
     if (!o.resume.empty()) {
-        for (const CLI::Option* opt : sub.get_options()) {
-            if (opt->count() == 0 || opt->get_name() == "--help") continue;
-            bool allowed = false;
-            for (const char* name : kResumeOptions) allowed |= opt->check_name(name);
-            check(allowed, "train vae: ", opt->get_name(),
-                  " cannot change when resuming; the run in ", o.resume,
-                  " fixes it in config.json");
-        }
-        check(o.out.empty() || std::filesystem::weakly_canonical(o.out) ==
-                                   std::filesystem::weakly_canonical(o.resume),
-              "train vae: --resume ", o.resume,
-              " continues in that folder; leave out --out or give the same folder");
+        cli::check_resume_options(sub, kResumeOptions, "train vae", o.resume, o.out);
         nlohmann::json changes = nlohmann::json::object();
         if (sub.get_option("--epochs")->count()) changes["epochs"] = o.config.epochs;
         if (sub.get_option("--threads")->count()) changes["threads"] = o.config.threads;
@@ -81,8 +49,8 @@ void run_train_vae(const VaeCliOptions& o, const CLI::App& sub) {
     } else {
         check(!o.out.empty(), "train vae: give the run folder with --out DIR");
         vae::VaeTrainConfig c = o.config;
-        c.hidden = parse_sizes(o.hidden, "--hidden");
-        c.channels = parse_sizes(o.channels, "--channels");
+        c.hidden = cli::parse_layer_sizes(o.hidden, "--hidden");
+        c.channels = cli::parse_layer_sizes(o.channels, "--channels");
         r = vae::train_vae(c, opts);
     }
     std::printf("test ELBO %.3f nats after %lld epochs, %.1f s\n", r.test_elbo,

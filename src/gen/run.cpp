@@ -1,7 +1,6 @@
 // Run folders of generative training (gibbs/gen/run.hpp).
 #include "gibbs/gen/run.hpp"
 
-#include <cinttypes>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,25 +12,6 @@
 namespace gibbs::gen {
 
 namespace fs = std::filesystem;
-
-std::string generator_to_text(const Generator::State& s) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf,
-                  "%016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %d %a", s.s[0],
-                  s.s[1], s.s[2], s.s[3], s.has_spare ? 1 : 0, s.spare);
-    return buf;
-}
-
-Generator::State generator_from_text(const std::string& text, const std::string& source) {
-    Generator::State s{};
-    int spare = 0;
-    const int got =
-        std::sscanf(text.c_str(), "%" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64 " %d %la", &s.s[0],
-                    &s.s[1], &s.s[2], &s.s[3], &spare, &s.spare);
-    check(got == 6, source, ": the generator state '", text, "' is malformed");
-    s.has_spare = spare != 0;
-    return s;
-}
 
 namespace {
 
@@ -113,7 +93,7 @@ void GenerativeRun::restore(optim::Optimizer& optimizer, const std::string& pref
 
 Generator::State GenerativeRun::generator_state() const {
     check(checkpoint_.has_value(), "GenerativeRun: ", dir_, " was not resumed");
-    return generator_from_text(checkpoint_->meta("gibbs.generator"), checkpoint_->path);
+    return generator_state_from_text(checkpoint_->meta("gibbs.generator"), checkpoint_->path);
 }
 
 std::string GenerativeRun::meta(const std::string& key) const {
@@ -142,7 +122,7 @@ void GenerativeRun::save(int64_t epoch, const std::string& kind, const io::Named
     std::map<std::string, std::string> ck_meta = extra_meta;
     ck_meta["gibbs.model"] = kind;
     ck_meta["gibbs.epoch"] = std::to_string(epoch);
-    ck_meta["gibbs.generator"] = generator_to_text(gen.state());
+    ck_meta["gibbs.generator"] = generator_state_to_text(gen.state());
     io::save_checkpoint(path("checkpoint.safetensors"), all, ck_meta);
 }
 

@@ -1,7 +1,11 @@
 // xoshiro256++ seeding, the jump function, and the normal and integer distributions.
 #include "gibbs/tensor/random.hpp"
 
+#include <cinttypes>
+#include <cstdio>
 #include <numbers>
+
+#include "gibbs/tensor/error.hpp"
 
 namespace gibbs {
 
@@ -77,6 +81,25 @@ Generator Generator::split() {
 Generator& default_generator() {
     static Generator gen(0);
     return gen;
+}
+
+std::string generator_state_to_text(const Generator::State& s) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "%016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %d %a", s.s[0],
+                  s.s[1], s.s[2], s.s[3], s.has_spare ? 1 : 0, s.spare);
+    return buf;
+}
+
+Generator::State generator_state_from_text(const std::string& text, const std::string& source) {
+    Generator::State s{};
+    int spare = 0;
+    const int got =
+        std::sscanf(text.c_str(), "%" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64 " %d %la", &s.s[0],
+                    &s.s[1], &s.s[2], &s.s[3], &spare, &s.spare);
+    check(got == 6, source, ": the generator state '", text, "' is malformed");
+    s.has_spare = spare != 0;
+    return s;
 }
 
 }  // namespace gibbs

@@ -28,27 +28,6 @@ double seconds_since(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// The generator state as text: four 64-bit words in hex, the spare flag, the spare normal (%a is
-// exact).
-std::string generator_text(const Generator::State& s) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf,
-                  "%016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %d %a", s.s[0],
-                  s.s[1], s.s[2], s.s[3], s.has_spare ? 1 : 0, s.spare);
-    return buf;
-}
-
-Generator::State generator_from_text(const std::string& text, const std::string& source) {
-    Generator::State s{};
-    int spare = 0;
-    const int got =
-        std::sscanf(text.c_str(), "%" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64 " %d %la", &s.s[0],
-                    &s.s[1], &s.s[2], &s.s[3], &spare, &s.spare);
-    check(got == 6, source, ": the loader's generator state '", text, "' is malformed");
-    s.has_spare = spare != 0;
-    return s;
-}
-
 // The seeds of a run, all derived from config.seed: model initialization, validation split,
 // shuffling.
 struct Seeds {
@@ -97,7 +76,7 @@ void save_epoch(const RunFiles& files, const TrainConfig& c, const std::string& 
     for (auto& entry : io::prefixed(opt.state(), "optimizer.")) all.push_back(std::move(entry));
     std::map<std::string, std::string> meta = model_meta;
     meta["gibbs.optimizer"] = opt.name();
-    meta["gibbs.loader_generator"] = generator_text(loader.state());
+    meta["gibbs.loader_generator"] = generator_state_to_text(loader.state());
     meta["gibbs.seed"] = std::to_string(c.seed);
     io::save_checkpoint(files.checkpoint, all, meta);
 }
@@ -168,7 +147,8 @@ TrainResult train(TrainConfig c, const TrainOptions& opts) {
         opt->load_state(ck.with_prefix("optimizer."));
         if (opts.lr) opt->set_lr(*opts.lr);
         if (schedule) schedule->seek(done * loader.batches_per_epoch());
-        loader.set_state(generator_from_text(ck.meta("gibbs.loader_generator"), files.checkpoint));
+        loader.set_state(
+            generator_state_from_text(ck.meta("gibbs.loader_generator"), files.checkpoint));
         first_epoch = done + 1;
         // Keep the metrics of the epochs the checkpoint holds; later lines belong to an epoch
         // that was interrupted before its checkpoint.

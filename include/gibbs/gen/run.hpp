@@ -26,10 +26,6 @@
 
 namespace gibbs::gen {
 
-// A generator state as text and back (exact: hex words and %a), for checkpoint metadata.
-std::string generator_to_text(const Generator::State& state);
-Generator::State generator_from_text(const std::string& text, const std::string& source);
-
 class GenerativeRun {
   public:
     // A fresh run in `dir` (created if needed): fails with gibbs::Error when `dir` already holds

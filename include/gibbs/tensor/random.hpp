@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <string>
 
 namespace gibbs {
 
@@ -69,5 +70,10 @@ class Generator {
 // The process-wide default generator (seed 0 unless reseeded); the only global state besides
 // the thread count.
 Generator& default_generator();
+
+// A generator state as text and back, exactly (hex words, the spare normal as %a), for the
+// metadata of checkpoints; `source` names the file in the error for malformed text.
+std::string generator_state_to_text(const Generator::State& state);
+Generator::State generator_state_from_text(const std::string& text, const std::string& source);
 
 }  // namespace gibbs
