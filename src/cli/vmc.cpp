@@ -33,6 +33,9 @@ struct VmcCliOptions {
     std::string sampler = "metropolis", optimizer = "sr";
     double lr = 0.0, shift = 0.0;  // 0: the optimizer's default
     double decay = 0.0;
+    double shift_decay = 1.0, shift_min = 0.0, max_step = 0.0;  // SR shift schedule, trust region
+    double sigma_max = 0.0, init_sd = 0.01;                     // trap
+    std::string init = "gaussian";                              // trap: gaussian or pairs
     int iterations = 300, samples = 1000, eval_samples = 0, chains = 4, every = 1;
     double dt = 0.3, step = 1.0, sigma = 0.0;
     uint64_t seed = 1;
@@ -72,6 +75,9 @@ void run_vmc(VmcCliOptions o) {
     if (o.shift > 0) opt.sr.shift = o.shift;
     check(o.decay >= 0, "vmc: --decay must be non-negative, got ", o.decay);
     opt.decay = o.decay;
+    opt.shift_decay = o.shift_decay;
+    opt.shift_min = o.shift_min;
+    opt.max_step = o.max_step;
 
     std::unique_ptr<VmcModel> model;
     std::unique_ptr<SpinSystem> spin;
@@ -86,7 +92,10 @@ void run_vmc(VmcCliOptions o) {
             std::make_unique<TrapVmc>(sys, TrapVmcOptions{.rbm = {.hidden = hidden,
                                                                   .sigma = o.sigma,
                                                                   .jastrow = o.jastrow,
-                                                                  .train_sigma = o.train_sigma},
+                                                                  .train_sigma = o.train_sigma,
+                                                                  .init_sd = o.init_sd,
+                                                                  .sigma_max = o.sigma_max,
+                                                                  .init = parse_trap_init(o.init)},
                                                           .sampler = parse_trap_sampler(o.sampler),
                                                           .step = o.step,
                                                           .dt = o.dt,
@@ -125,6 +134,13 @@ void run_vmc(VmcCliOptions o) {
                                    {"lr", opt.lr},
                                    {"decay", opt.decay},
                                    {"shift", opt.sr.shift},
+                                   {"shift_decay", opt.shift_decay},
+                                   {"shift_min", opt.shift_min},
+                                   {"max_step", opt.max_step},
+                                   {"sigma", o.sigma},
+                                   {"sigma_max", o.sigma_max},
+                                   {"init", o.init},
+                                   {"init_sd", o.init_sd},
                                    {"iterations", o.iterations},
                                    {"samples", o.samples},
                                    {"eval_samples", o.eval_samples},
@@ -150,9 +166,13 @@ void run_vmc(VmcCliOptions o) {
     const VmcEnergy e = vmc_energy(model->sample(o.eval_samples, false));
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    nlohmann::json result = {{"system", o.system},    {"energy", e.mean},
-                             {"energy_err", e.error}, {"variance", e.variance},
-                             {"tau", e.tau},          {"parameters", model->parameter_count()},
+    nlohmann::json result = {{"system", o.system},
+                             {"energy", e.mean},
+                             {"eval_samples", o.eval_samples},
+                             {"energy_err", e.error},
+                             {"variance", e.variance},
+                             {"tau", e.tau},
+                             {"parameters", model->parameter_count()},
                              {"seconds", seconds}};
     if (std::isfinite(exact)) {
         result["exact"] = exact;
@@ -168,6 +188,7 @@ void run_vmc(VmcCliOptions o) {
                                       {p.size()}, std::span<const double>(p.data(), p.size())));
         file.metadata = {{"system", o.system},
                          {"layout", trap          ? "[a (N*dim), b (M), W (N*dim x M, row-major), "
+                                                    "(rho = log(1/sigma^2) if train_sigma), "
                                                     "(beta, log gamma if jastrow)]"
                                     : o.symmetric ? "[a, b (alpha), w (alpha x N)]"
                                                   : "[a (N), b (M), W (N x M, row-major)]"},
@@ -184,6 +205,7 @@ void run_vmc(VmcCliOptions o) {
     if (std::isfinite(exact))
         std::printf("exact    = %.8f  (relative error %.3e)\n", exact,
                     std::abs((e.mean - exact) / exact));
+    if (trap) std::printf("sigma    = %.6f\n", static_cast<const TrapVmc&>(*model).rbm().sigma());
     std::printf("%d parameters, %.1f s\n", model->parameter_count(), seconds);
 }
 
@@ -213,6 +235,13 @@ GIBBS_COMMAND(vmc) {
     sub->add_option("--lr", o->lr, "learning rate (default 0.05; adam 0.01)");
     sub->add_option("--decay", o->decay, "learning rate lr/(1 + decay*t)")->capture_default_str();
     sub->add_option("--shift", o->shift, "SR diagonal shift (default 0.01; trap 0.001)");
+    sub->add_option("--shift-decay", o->shift_decay,
+                    "SR shift schedule max(shift*b^t, shift-min): the factor b in (0, 1]")
+        ->capture_default_str();
+    sub->add_option("--shift-min", o->shift_min, "SR shift schedule: the floor")
+        ->capture_default_str();
+    sub->add_option("--max-step", o->max_step, "clip the parameter step to this norm (0: off)")
+        ->capture_default_str();
     sub->add_option("--iterations", o->iterations, "optimization steps")->capture_default_str();
     sub->add_option("--samples", o->samples, "samples per step")->capture_default_str();
     sub->add_option("--eval-samples", o->eval_samples,
@@ -223,6 +252,15 @@ GIBBS_COMMAND(vmc) {
     sub->add_option("--sigma", o->sigma, "trap: RBM width (default 1/sqrt(omega))");
     sub->add_flag("--train-sigma", o->train_sigma,
                   "trap: make the RBM width variational (starting at --sigma)");
+    sub->add_option("--sigma-max", o->sigma_max,
+                    "trap --train-sigma: project sigma <= sigma-max (0: no bound)")
+        ->capture_default_str();
+    sub->add_option("--init", o->init,
+                    "trap: gaussian (a, b, W ~ N(0, init-sd^2)) or pairs (opposite-weight "
+                    "hidden pairs, the non-interacting ground state to second order)")
+        ->capture_default_str();
+    sub->add_option("--init-sd", o->init_sd, "trap: sd of the random initial parameters")
+        ->capture_default_str();
     sub->add_option("--every", o->every, "print every k-th iteration")->capture_default_str();
     sub->add_option("--seed", o->seed, "random seed")->capture_default_str();
     sub->add_flag("--json", o->json, "print one JSON object (quiet otherwise)");

@@ -2,6 +2,7 @@
 // its local energy and log-derivatives, and its Metropolis / Langevin sampler; see trap_vmc.hpp.
 #include "gibbs/physics/trap_vmc.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -28,14 +29,44 @@ TrapRbm::TrapRbm(const TrapSystem& system, const TrapRbmOptions& options, Genera
           "trap: --interacting needs dim 2 or 3 (1/|x| is not integrable in one dimension)");
     check(options.hidden >= 1, "trap: need at least one hidden unit, got ", options.hidden);
     check(options.sigma >= 0, "trap: sigma must be non-negative, got ", options.sigma);
+    check(options.sigma_max >= 0, "trap: sigma_max must be non-negative, got ", options.sigma_max);
     const double sigma = options.sigma > 0 ? options.sigma : 1.0 / std::sqrt(system.omega);
+    check(options.sigma_max == 0 || sigma <= options.sigma_max, "trap: the starting sigma ", sigma,
+          " exceeds sigma_max ", options.sigma_max);
     sigma2_ = sigma * sigma;
+    rho_min_ = options.sigma_max > 0 ? -2.0 * std::log(options.sigma_max)
+                                     : -std::numeric_limits<double>::infinity();
     p_.resize(P_ + M_ + P_ * M_ + (train_sigma_ ? 1 : 0) + (jastrow_ ? 2 : 0));
     for (int k = 0; k < P_ + M_ + P_ * M_; ++k) p_[k] = gen.normal(0.0, options.init_sd);
     if (train_sigma_) p_[P_ + M_ + P_ * M_] = -std::log(sigma2_);  // ρ = log(1/σ²)
+    if (options.init == TrapInit::kPairs) init_pairs(gen);
     if (jastrow_) {
         p_[p_.size() - 2] = system.dim >= 2 ? 1.0 / (system.dim - 1) : 0.0;  // β: the cusp
         p_[p_.size() - 1] = 0.0;                                             // g: γ = 1
+    }
+}
+
+void TrapRbm::init_pairs(Generator& gen) {
+    const int Q = M_ / 2;  // pairs
+    if (Q == 0) return;
+    const double omega = sys_.omega;
+    check(sigma2_ * omega < 1, "trap: --init pairs needs sigma < 1/sqrt(omega) (the pairs add the ",
+          "curvature 1/sigma^2 - omega), got sigma = ", std::sqrt(sigma2_));
+    // |w|² = 2σ²(1 − ωσ²)·P/Q: Q/P frames of P orthonormal directions give Σ_q w_q w_qᵀ =
+    // (Q/P)|w|²·1, and each pair's Hessian at 0 is w wᵀ/(2σ⁴), so the sum is (1/σ² − ω)·1.
+    const double w = std::sqrt(2.0 * sigma2_ * (1.0 - omega * sigma2_) * P_ / Q);
+    Eigen::MatrixXd frame;
+    for (int q = 0; q < Q; ++q) {
+        if (q % P_ == 0) {  // a fresh random orthonormal frame (columns), QR of a Gaussian matrix
+            Eigen::MatrixXd g(P_, P_);
+            for (auto& v : g.reshaped()) v = gen.normal();
+            frame = Eigen::HouseholderQR<Eigen::MatrixXd>(g).householderQ();
+        }
+        for (int k = 0; k < P_; ++k) {
+            const double wk = w * frame(k, q % P_);
+            p_[P_ + M_ + k * M_ + 2 * q] += wk;
+            p_[P_ + M_ + k * M_ + 2 * q + 1] -= wk;
+        }
     }
 }
 
@@ -43,6 +74,8 @@ void TrapRbm::set_parameters(const Eigen::VectorXd& p) {
     check(p.size() == p_.size(), "trap rbm: expected ", p_.size(), " parameters, got ", p.size());
     check(p.allFinite(), "trap rbm: parameters are not finite (the optimization diverged)");
     p_ = p;
+    // The projection σ ≤ σ_max, i.e. ρ = log(1/σ²) ≥ log(1/σ_max²).
+    if (train_sigma_) p_[P_ + M_ + P_ * M_] = std::max(p_[P_ + M_ + P_ * M_], rho_min_);
 }
 
 namespace {
@@ -132,7 +165,12 @@ double TrapRbm::local_energy(const Eigen::VectorXd& x, double* O) const {
         for (int k = 0; k < P_; ++k)
             for (int j = 0; j < M_; ++j) O[P_ + M_ + k * M_ + j] = x[k] * s[j] / sig2;
         // O_ρ = −|x − a|²/2σ² + Σ_j s_j (Wᵀx)_j/σ².
-        if (train_sigma_) O[P_ + M_ + P_ * M_] = (-0.5 * (x - a).squaredNorm() + s.dot(Wx)) / sig2;
+        // At the bound σ = σ_max, σ is held: O_ρ = 0, so that SR moves the other parameters
+        // without counting on a change of σ that the projection would undo.
+        if (train_sigma_)
+            O[P_ + M_ + P_ * M_] = p_[P_ + M_ + P_ * M_] <= rho_min_
+                                       ? 0.0
+                                       : (-0.5 * (x - a).squaredNorm() + s.dot(Wx)) / sig2;
         if (jastrow_) {
             O[size() - 2] = O_beta;
             O[size() - 1] = O_g;
@@ -146,6 +184,14 @@ TrapSampler parse_trap_sampler(const std::string& name) {
     if (name == "importance" || name == "langevin") return TrapSampler::kImportance;
     fail("unknown sampler '", name, "' (expected metropolis or importance)");
 }
+
+TrapInit parse_trap_init(const std::string& name) {
+    if (name == "gaussian") return TrapInit::kGaussian;
+    if (name == "pairs") return TrapInit::kPairs;
+    fail("unknown init '", name, "' (expected gaussian or pairs)");
+}
+
+std::string to_string(TrapInit init) { return init == TrapInit::kPairs ? "pairs" : "gaussian"; }
 
 std::string to_string(TrapSampler sampler) {
     return sampler == TrapSampler::kMetropolis ? "metropolis" : "importance";

@@ -2,6 +2,7 @@
 // optimization loop; see vmc.hpp for the equations.
 #include "gibbs/physics/vmc.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <span>
@@ -112,17 +113,39 @@ VmcOptimizer::VmcOptimizer(int parameters, const VmcOptimizerOptions& options) :
     check(options.decay >= 0, "vmc optimizer: decay must be non-negative, got ", options.decay);
     check(options.sr.shift >= 0 && options.sr.shift_relative >= 0,
           "vmc optimizer: SR shifts must be non-negative");
+    check(options.shift_decay > 0 && options.shift_decay <= 1,
+          "vmc optimizer: shift_decay must be in (0, 1], got ", options.shift_decay);
+    check(options.shift_min >= 0, "vmc optimizer: shift_min must be non-negative, got ",
+          options.shift_min);
+    check(options.max_step >= 0, "vmc optimizer: max_step must be non-negative, got ",
+          options.max_step);
     m_ = Eigen::VectorXd::Zero(parameters);
     v_ = Eigen::VectorXd::Zero(parameters);
 }
 
+double VmcOptimizer::shift() const {
+    // ε_t = max(ε·b^t, ε_min).
+    return std::max(options_.sr.shift * std::pow(options_.shift_decay, steps_), options_.shift_min);
+}
+
 Eigen::VectorXd VmcOptimizer::step(const VmcBatch& batch) {
-    const double lr = options_.lr / (1.0 + options_.decay * steps_++);
+    Eigen::VectorXd dp = direction(batch);
+    ++steps_;
+    const double norm = dp.norm();
+    if (options_.max_step > 0 && norm > options_.max_step) dp *= options_.max_step / norm;
+    return dp;
+}
+
+Eigen::VectorXd VmcOptimizer::direction(const VmcBatch& batch) {
+    const double lr = learning_rate();
     switch (options_.kind) {
         case VmcOptimizerKind::kSgd:
             return -lr * 2.0 * vmc_force(batch);
-        case VmcOptimizerKind::kSr:
-            return -lr * sr_direction(batch, options_.sr);
+        case VmcOptimizerKind::kSr: {
+            SrOptions sr = options_.sr;
+            sr.shift = shift();
+            return -lr * sr_direction(batch, sr);
+        }
         case VmcOptimizerKind::kAdam: {
             const Eigen::VectorXd g = 2.0 * vmc_force(batch);
             ++t_;

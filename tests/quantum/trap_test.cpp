@@ -167,7 +167,105 @@ TEST(Trap, TrainableSigmaBeatsFixedSigmaPlateau) {
     EXPECT_LT(vmc.rbm().sigma(), 0.9);
 }
 
+TEST(Trap, PairInitIsTheNonInteractingGroundStateToSecondOrder) {
+    // Opposite-weight pairs with |w|² = 2σ²(1 − ωσ²)P/Q: at x = 0 the gradient of log ψ vanishes
+    // and its Hessian is −ω·1 (central second differences, step 1e-3), so E_L(0) = Pω/2 exactly
+    // (no noise, Q = 16 pairs a multiple of P = 4); and at ω = 1 the sampled energy starts near 2.
+    for (double omega : {1.0, 0.5}) {
+        const TrapSystem sys{.particles = 2, .dim = 2, .omega = omega};
+        TrapVmc vmc(sys,
+                    {.rbm = {.hidden = 32, .sigma = 0.5, .init_sd = 0.0, .init = TrapInit::kPairs},
+                     .seed = 5});
+        const Eigen::VectorXd zero = Eigen::VectorXd::Zero(4);
+        Eigen::VectorXd grad;
+        vmc.rbm().log_psi(zero, &grad);
+        EXPECT_LT(grad.norm(), 1e-14);
+        EXPECT_NEAR(vmc.rbm().local_energy(zero, nullptr), 4 * omega / 2, 1e-12);
+        const double h = 1e-3;
+        for (int k = 0; k < 4; ++k)
+            for (int l = 0; l < 4; ++l) {
+                Eigen::VectorXd e = Eigen::VectorXd::Zero(4);
+                e[k] += h;
+                e[l] += h;
+                const double pp = vmc.rbm().log_psi(e, nullptr);
+                e[l] -= 2 * h;
+                const double pm = vmc.rbm().log_psi(e, nullptr);
+                e[k] -= 2 * h;
+                const double mm = vmc.rbm().log_psi(e, nullptr);
+                e[l] += 2 * h;
+                const double mp = vmc.rbm().log_psi(e, nullptr);
+                // (f(x + hₖ + hₗ) − f(x + hₖ − hₗ) − f(x − hₖ + hₗ) + f(x − hₖ − hₗ))/4h², also for
+                // k = l.
+                const double hessian = (pp - pm - mp + mm) / (4 * h * h);
+                EXPECT_NEAR(hessian, k == l ? -omega : 0.0, 1e-5) << k << ", " << l;
+            }
+        if (omega != 1.0) continue;
+        // Beyond second order log cosh is flatter than the parabola; at ω = 1 (|u| ≲ 2 where
+        // |ψ|² lives) the start is still within 5% of E₀ = 2 (measured 2.04).
+        const VmcEnergy e = vmc_energy(vmc.sample(4000, false));
+        EXPECT_GT(e.mean, 2.0 - 3 * e.error);
+        EXPECT_LT(e.mean, 2.1);
+    }
+}
+
+TEST(Trap, PairInitAndSigmaBoundKeepLogDerivativesEqualToFiniteDifferences) {
+    // With pair initialization, a trainable σ under the bound σ ≤ 0.6, and interaction: O_k
+    // against central differences of log ψ (step 1e-5), ρ included.
+    const TrapSystem sys{.particles = 2, .dim = 2, .interacting = true};
+    TrapVmc vmc(sys, {.rbm = {.hidden = 10,
+                              .sigma = 0.5,
+                              .train_sigma = true,
+                              .init_sd = 0.05,
+                              .sigma_max = 0.6,
+                              .init = TrapInit::kPairs},
+                      .seed = 6});
+    const Eigen::VectorXd x = random_point(4, 7);
+    Eigen::VectorXd O(vmc.parameter_count());
+    vmc.rbm().local_energy(x, O.data());
+    const Eigen::VectorXd p0 = vmc.parameters();
+    for (int k = 0; k < p0.size(); ++k) {
+        const double h = 1e-5;
+        Eigen::VectorXd p = p0;
+        p[k] += h;
+        vmc.set_parameters(p);
+        const double up = vmc.rbm().log_psi(x, nullptr);
+        p[k] -= 2 * h;
+        vmc.set_parameters(p);
+        const double down = vmc.rbm().log_psi(x, nullptr);
+        EXPECT_NEAR(O[k], (up - down) / (2 * h), 1e-8) << "parameter " << k;
+    }
+}
+
+TEST(Trap, TrainedSigmaIsProjectedBelowSigmaMax) {
+    // ρ = log(1/σ²) set below log(1/σ_max²) is clamped to it (σ = σ_max, held: O_ρ = 0); above,
+    // left alone.
+    const TrapSystem sys{.particles = 2, .dim = 2, .interacting = true};
+    const double sigma_max = 1 / std::sqrt(3.0);
+    TrapVmc vmc(sys,
+                {.rbm = {.hidden = 4, .sigma = 0.5, .train_sigma = true, .sigma_max = sigma_max}});
+    const int rho = 4 + 4 + 16;
+    Eigen::VectorXd p = vmc.parameters();
+    p[rho] = std::log(1 / 0.49);  // σ = 0.7
+    vmc.set_parameters(p);
+    EXPECT_NEAR(vmc.rbm().sigma(), sigma_max, 1e-15);
+    Eigen::VectorXd O(vmc.parameter_count());
+    vmc.rbm().local_energy(random_point(4, 8), O.data());
+    EXPECT_EQ(O[rho], 0.0);       // held at the bound
+    p[rho] = std::log(1 / 0.25);  // σ = 0.5
+    vmc.set_parameters(p);
+    EXPECT_NEAR(vmc.rbm().sigma(), 0.5, 1e-15);
+    // An SR run from σ = 0.55 (where SR would widen σ towards 0.7, docs/vmc.md) stays inside.
+    VmcOptimizer opt(vmc.parameter_count(), {.lr = 0.1, .sr = {.shift = 1e-3}});
+    vmc_optimize(vmc, opt, 30, 300);
+    EXPECT_LE(vmc.rbm().sigma(), sigma_max + 1e-15);
+}
+
 TEST(Trap, BadInputThrows) {
+    EXPECT_THROW(TrapVmc({}, {.rbm = {.sigma = 0.7, .train_sigma = true, .sigma_max = 0.6}}),
+                 gibbs::Error);
+    EXPECT_THROW(TrapVmc({}, {.rbm = {.hidden = 4, .sigma = 1.0, .init = TrapInit::kPairs}}),
+                 gibbs::Error);
+    EXPECT_THROW(parse_trap_init("orthogonal"), gibbs::Error);
     EXPECT_THROW(TrapVmc({.dim = 4}, {}), gibbs::Error);
     EXPECT_THROW(TrapVmc({.dim = 1, .interacting = true}, {}), gibbs::Error);
     EXPECT_THROW(TrapVmc({.omega = -1}, {}), gibbs::Error);

@@ -18,6 +18,21 @@
 // optionally times the Padé–Jastrow factor exp(Σ_{i<j} β r_ij/(1 + γ r_ij)), γ = e^g > 0
 // (β = 1/(d−1) satisfies the electron–electron cusp of antiparallel spins).
 //
+// Projection of a trained σ: with sigma_max > 0, ρ is clamped to ρ ≥ log(1/σ_max²) whenever
+// parameters are set, so σ ≤ σ_max; once at the bound σ is held there (O_ρ is reported as 0,
+// so SR moves the other parameters without counting on a change of σ that the clamp would undo;
+// clamping alone let the energy climb from 3.05 to 11 within 150 SR steps). For two electrons in 2-D at ω = 1, log ψ_exact =
+// log(1 + r₁₂) − (r₁² + r₂²)/2 is representable as −|x|²/2σ² + (convex softplus sum) only for
+// σ ≤ 1/√3 (docs/vmc.md), which is the bound to use there.
+//
+// Pair initialization (TrapInit::kPairs): hidden units 2q and 2q+1 get opposite weights ±w_q,
+// b = 0, and softplus(u) + softplus(−u) = log(2 + 2cosh u) = log 4 + u²/4 + O(u⁴) is an even,
+// convex ridge along w_q (≈ |u| far out). The directions w_q/|w_q| run through random orthonormal
+// frames of ℝᴾ, one frame per P pairs, and |w_q|² = 2σ²(1 − ωσ²)·P/Q (Q = M/2 pairs, σ² < 1/ω),
+// so that with Q a multiple of P the pairs' Hessian at x = 0 is exactly (1/σ² − ω)·1 and ψ starts
+// as the non-interacting ground state e^{−ω|x|²/2} to second order about the origin (E_L(0) =
+// Pω/2). init_sd noise is added to all of a, b, W; an odd last unit is initialized as usual.
+//
 // With s_j = sigmoid(u_j) the log-derivatives and the Laplacian are analytic:
 //   ∂_k log ψ  = −(x_k − a_k)/σ² + Σ_j W_kj s_j/σ²
 //   ∂²_k log ψ = −1/σ² + Σ_j W_kj² s_j(1 − s_j)/σ⁴
@@ -53,12 +68,18 @@ struct TrapSystem {
 // 2-D at ω = 1 (Taut 1993); NaN otherwise.
 double trap_exact_energy(const TrapSystem& system);
 
+enum class TrapInit { kGaussian, kPairs };
+TrapInit parse_trap_init(const std::string& name);  // "gaussian", "pairs"
+std::string to_string(TrapInit init);
+
 struct TrapRbmOptions {
     int hidden = 2;
     double sigma = 0.0;        // width σ; 0 means 1/√ω (the non-interacting ground state's)
     bool jastrow = false;      // multiply by exp(Σ β r/(1+γr))
     bool train_sigma = false;  // σ variational, through ρ = log(1/σ²), starting at `sigma`
     double init_sd = 0.01;  // a, b, W ~ N(0, init_sd²); β = 1/(d−1) (cusp, or 0 in 1-D), γ = 1
+    double sigma_max = 0.0;               // train_sigma: project σ ≤ sigma_max (0: no bound)
+    TrapInit init = TrapInit::kGaussian;  // kPairs: opposite-weight pairs, see above
 };
 
 class TrapRbm {
@@ -78,11 +99,13 @@ class TrapRbm {
     double local_energy(const Eigen::VectorXd& x, double* O) const;
 
   private:
+    void init_pairs(Generator& gen);
     double sigma2() const { return train_sigma_ ? std::exp(-p_[P_ + M_ + P_ * M_]) : sigma2_; }
 
     TrapSystem sys_;
     int P_, M_;
-    double sigma2_;  // the fixed σ² (without train_sigma)
+    double sigma2_;   // the fixed σ² (without train_sigma)
+    double rho_min_;  // ρ ≥ rho_min_ (−∞ without sigma_max)
     bool jastrow_, train_sigma_;
     Eigen::VectorXd p_;  // [a (P), b (M), W (P×M, row-major), ρ if train_sigma, β, g if jastrow]
 };

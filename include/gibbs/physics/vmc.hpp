@@ -71,18 +71,31 @@ struct VmcOptimizerOptions {
     VmcOptimizerKind kind = VmcOptimizerKind::kSr;
     double lr = 0.05;    // η
     double decay = 0.0;  // η_t = η / (1 + decay·t): smaller steps, less parameter noise, late
+    // SR shift schedule (Carleo & Troyer 2017): ε_t = max(ε·shift_decay^t, shift_min), with
+    // ε = sr.shift; a large early shift damps the poorly sampled directions of S, a small late
+    // one removes the bias it causes. shift_decay = 1 keeps ε constant.
+    double shift_decay = 1.0;
+    double shift_min = 0.0;
+    // Trust region: the step Δp is scaled down to |Δp|₂ = max_step when longer (0: no limit).
+    double max_step = 0.0;
     double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // Adam (Kingma & Ba 2015)
     SrOptions sr = {};
 };
 
-// The update Δp from one batch: sgd −η_t·2F; adam on g = 2F; sr −η_t δ.
+// The update Δp from one batch: sgd −η_t·2F; adam on g = 2F; sr −η_t δ (with shift ε_t);
+// then clipped to |Δp|₂ ≤ max_step.
 class VmcOptimizer {
   public:
     VmcOptimizer(int parameters, const VmcOptimizerOptions& options);
     Eigen::VectorXd step(const VmcBatch& batch);
+    // η_t and ε_t of the next step.
+    double learning_rate() const { return options_.lr / (1.0 + options_.decay * steps_); }
+    double shift() const;
     const VmcOptimizerOptions& options() const { return options_; }
 
   private:
+    Eigen::VectorXd direction(const VmcBatch& batch);  // Δp before the clip
+
     VmcOptimizerOptions options_;
     Eigen::VectorXd m_, v_;  // Adam moments (P)
     int t_ = 0;              // Adam's step count
