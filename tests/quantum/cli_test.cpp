@@ -90,7 +90,11 @@ TEST(QuantumCli, BadInputGivesOneClearError) {
          {"vmc --system ising", "vmc --system heisenberg --L 5",
           "vmc --system trap --sampler gibbs", "vmc --system tfim --samples 2",
           "vmc --system trap --dim 1 --interacting", "vmc --system tfim --optimizer lbfgs",
-          "exact --system xy", "exact --system heisenberg --L 40"}) {
+          "exact --system xy", "exact --system heisenberg --L 40",
+          "vmc --system trap --interacting --init orthogonal",
+          "vmc --system trap --interacting --init pairs --sigma 1",
+          "vmc --system trap --train-sigma --sigma 0.7 --sigma-max 0.6",
+          "vmc --system trap --shift-decay 1.5", "vmc --system tfim --max-step -1"}) {
         const Output o = run_cli(args);
         EXPECT_EQ(o.status, 1) << args;
         EXPECT_EQ(o.text.rfind("gibbs: error: ", 0), 0u) << args << ": " << o.text;
