@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -36,6 +37,7 @@ struct VmcCliOptions {
     double shift_decay = 1.0, shift_min = 0.0, max_step = 0.0;  // SR shift schedule, trust region
     double sigma_max = 0.0, init_sd = 0.01;                     // trap
     std::string init = "gaussian";                              // trap: gaussian or pairs
+    std::string init_from;  // parameters.safetensors of an earlier --out run: continue from it
     int iterations = 300, samples = 1000, eval_samples = 0, chains = 4, every = 1;
     double dt = 0.3, step = 1.0, sigma = 0.0;
     uint64_t seed = 1;
@@ -114,6 +116,18 @@ void run_vmc(VmcCliOptions o) {
             SpinVmcOptions{
                 .alpha = o.alpha, .symmetric = o.symmetric, .chains = o.chains, .seed = o.seed});
     }
+    if (!o.init_from.empty()) {
+        // Continue from the parameters of an earlier run (same system and ansatz), e.g. a last
+        // stage with a smaller learning rate and more samples.
+        const gibbs::io::SafetensorsFile file = gibbs::io::read_safetensors(o.init_from);
+        const gibbs::io::RawTensor* t = file.find("parameters");
+        check(t != nullptr && t->dtype == "F64" && t->numel() == model->parameter_count(),
+              "vmc: --init-from ", o.init_from, " needs an F64 tensor 'parameters' of ",
+              model->parameter_count(), " values (the same system, --hidden and flags)");
+        Eigen::VectorXd p(model->parameter_count());
+        std::memcpy(p.data(), t->data.data(), sizeof(double) * p.size());
+        model->set_parameters(p);
+    }
     const double exact = exact_energy(o, spin.get());
     if (!o.out.empty()) std::filesystem::create_directories(o.out);
     const nlohmann::json config = {{"system", o.system},
@@ -141,6 +155,7 @@ void run_vmc(VmcCliOptions o) {
                                    {"sigma_max", o.sigma_max},
                                    {"init", o.init},
                                    {"init_sd", o.init_sd},
+                                   {"init_from", o.init_from},
                                    {"iterations", o.iterations},
                                    {"samples", o.samples},
                                    {"eval_samples", o.eval_samples},
@@ -261,6 +276,8 @@ GIBBS_COMMAND(vmc) {
         ->capture_default_str();
     sub->add_option("--init-sd", o->init_sd, "trap: sd of the random initial parameters")
         ->capture_default_str();
+    sub->add_option("--init-from", o->init_from,
+                    "start from DIR/parameters.safetensors of an earlier --out run");
     sub->add_option("--every", o->every, "print every k-th iteration")->capture_default_str();
     sub->add_option("--seed", o->seed, "random seed")->capture_default_str();
     sub->add_flag("--json", o->json, "print one JSON object (quiet otherwise)");

@@ -65,6 +65,30 @@ TEST(QuantumCli, VmcTrapNonInteractingIsExact) {
     EXPECT_LT(j["variance"].get<double>(), 1e-2);
 }
 
+TEST(QuantumCli, VmcInitFromContinuesAnEarlierRun) {
+    // Non-interacting, ω = 1, σ = 0.8 fixed: the optimum moves the softplus terms to supply the
+    // missing curvature, far from the start (a, b, W ~ N(0, 0.01²)). Evaluating the trained
+    // parameters with --init-from and no iterations must give the trained variance again, and a
+    // far lower one than the untrained start's.
+    gibbs::testing::TempDir dir;
+    const std::string out = (dir.path() / "run").string();
+    const std::string base =
+        "vmc --system trap --particles 1 --dim 2 --hidden 8 --sigma 0.8 "
+        "--sampler importance --samples 500 --json ";
+    const auto trained = run_json(base + "--iterations 60 --lr 0.1 --out " + out);
+    const auto start = run_json(base + "--iterations 0");
+    const auto resumed =
+        run_json(base + "--iterations 0 --init-from " + out + "/parameters.safetensors");
+    EXPECT_LT(trained["variance"].get<double>(), 0.5 * start["variance"].get<double>());
+    EXPECT_LT(resumed["variance"].get<double>(), 0.5 * start["variance"].get<double>());
+    EXPECT_NEAR(resumed["energy"].get<double>(), trained["energy"].get<double>(),
+                4 * (resumed["energy_err"].get<double>() + trained["energy_err"].get<double>()));
+    const Output bad = run_cli("vmc --system trap --hidden 9 --iterations 0 --init-from " + out +
+                               "/parameters.safetensors");
+    EXPECT_EQ(bad.status, 1);
+    EXPECT_NE(bad.text.find("--init-from"), std::string::npos) << bad.text;
+}
+
 TEST(QuantumCli, VmcOutWritesConfigMetricsAndParameters) {
     gibbs::testing::TempDir dir;
     const std::string out = (dir.path() / "run").string();
