@@ -21,9 +21,9 @@
 // Projection of a trained σ: with sigma_max > 0, ρ is clamped to ρ ≥ log(1/σ_max²) whenever
 // parameters are set, so σ ≤ σ_max; once at the bound σ is held there (O_ρ is reported as 0,
 // so SR moves the other parameters without counting on a change of σ that the clamp would undo;
-// clamping alone let the energy climb from 3.05 to 11 within 150 SR steps). For two electrons in 2-D at ω = 1, log ψ_exact =
-// log(1 + r₁₂) − (r₁² + r₂²)/2 is representable as −|x|²/2σ² + (convex softplus sum) only for
-// σ ≤ 1/√3 (docs/vmc.md), which is the bound to use there.
+// clamping alone let the energy climb from 3.05 to 11 within 150 SR steps). For two electrons in
+// 2-D at ω = 1, log ψ_exact = log(1 + r₁₂) − (r₁² + r₂²)/2 is representable as −|x|²/2σ² + (convex
+// softplus sum) only for σ ≤ 1/√3 (docs/vmc.md), which is the bound to use there.
 //
 // Pair initialization (TrapInit::kPairs): hidden units 2q and 2q+1 get opposite weights ±w_q,
 // b = 0, and softplus(u) + softplus(−u) = log(2 + 2cosh u) = log 4 + u²/4 + O(u⁴) is an even,
@@ -32,6 +32,8 @@
 // so that with Q a multiple of P the pairs' Hessian at x = 0 is exactly (1/σ² − ω)·1 and ψ starts
 // as the non-interacting ground state e^{−ω|x|²/2} to second order about the origin (E_L(0) =
 // Pω/2). init_sd noise is added to all of a, b, W; an odd last unit is initialized as usual.
+// For two interacting electrons in 2-D it starts far lower than the Gaussian start but ends on a
+// worse plateau (3.038 against 3.018 with 96 hidden units, docs/vmc.md).
 //
 // With s_j = sigmoid(u_j) the log-derivatives and the Laplacian are analytic:
 //   ∂_k log ψ  = −(x_k − a_k)/σ² + Σ_j W_kj s_j/σ²
