@@ -68,6 +68,11 @@ void run_train_ebm(const EbmCliOptions& o, const CLI::App& sub) {
         if (given(sub, "--alpha")) c.alpha = g.alpha;
         if (given(sub, "--train-size")) c.train_size = g.train_size;
         if (given(sub, "--sample-steps")) c.sample_steps = g.sample_steps;
+        if (given(sub, "--sampler")) c.sampler = g.sampler;
+        if (given(sub, "--lr-decay")) c.lr_decay = g.lr_decay;
+        if (given(sub, "--lr-min")) c.lr_min = g.lr_min;
+        if (given(sub, "--sample-sampler")) c.sample_sampler = g.sample_sampler;
+        if (given(sub, "--sample-step-size")) c.sample_step_size = g.sample_step_size;
         if (given(sub, "--seed")) c.seed = g.seed;
         if (given(sub, "--threads")) c.threads = g.threads;
         // clang-format on
@@ -108,6 +113,13 @@ GIBBS_COMMAND(train_ebm) {
                     "Toys: fresh points per epoch (50000); images: first N (0: all)");
     sub->add_option("--sample-steps", g.sample_steps,
                     "Langevin steps of `gibbs sample` from noise (300 / 200)");
+    sub->add_option("--sampler", g.sampler, "Training negatives: ula or mala (ula)");
+    sub->add_option("--lr-decay", g.lr_decay, "Learning-rate schedule: none or cosine");
+    sub->add_option("--lr-min", g.lr_min, "Final learning rate of the cosine schedule (0)");
+    sub->add_option("--sample-sampler", g.sample_sampler,
+                    "Sampler of `gibbs sample`/`eval`: ula or mala (ula)");
+    sub->add_option("--sample-step-size", g.sample_step_size,
+                    "Step size of `gibbs sample`/`eval` (0: --step-size)");
     sub->add_option("--seed", g.seed, "Random seed (0)");
     sub->add_option("--threads", g.threads, "Threads (0: all); results repeat for a fixed count");
     sub->add_flag("--quiet", o->quiet, "No progress bar or per-epoch lines");

@@ -40,15 +40,29 @@ EbmConfig EbmConfig::defaults(const std::string& data) {
 
 bool EbmConfig::image() const { return gen::is_image_data(data); }
 
+namespace {
+
+mcmc::LangevinKind langevin_kind(const std::string& name) {
+    return name == "mala" ? mcmc::LangevinKind::mala : mcmc::LangevinKind::ula;
+}
+
+}  // namespace
+
 SgldOptions EbmConfig::sgld() const {
     return {.steps = langevin_steps,
-            .langevin = {.kind = mcmc::LangevinKind::ula,
+            .langevin = {.kind = langevin_kind(sampler),
                          .step_size = step_size,
                          .noise_scale = noise,
                          .grad_clip = grad_clip,
                          .lo = lo(),
                          .hi = hi()},
             .reinit = reinit};
+}
+
+double EbmConfig::lr_at(int64_t t, int64_t T) const {
+    if (lr_decay != "cosine" || T <= 0) return lr;
+    const double u = std::min(1.0, static_cast<double>(t) / static_cast<double>(T));
+    return lr_min + 0.5 * (lr - lr_min) * (1.0 + std::cos(M_PI * u));
 }
 
 EnergyNetOptions EbmConfig::net() const {
@@ -76,6 +90,18 @@ void EbmConfig::validate() const {
     check(train_size >= batch || (image() && train_size == 0), "train ebm: --train-size (",
           train_size, ") must be at least --batch (", batch, ")");
     check(sample_steps >= 1, "train ebm: --sample-steps must be at least 1, got ", sample_steps);
+    check(sampler == "ula" || sampler == "mala", "train ebm: --sampler must be ula or mala, got '",
+          sampler, "'");
+    check(sample_sampler == "ula" || sample_sampler == "mala",
+          "train ebm: --sample-sampler must be ula or mala, got '", sample_sampler, "'");
+    check(sampler == "ula" || noise > 0, "train ebm: --sampler mala needs --noise > 0");
+    check(lr_decay == "none" || lr_decay == "cosine",
+          "train ebm: --lr-decay must be none or cosine, got '", lr_decay, "'");
+    check(std::isfinite(lr_min) && lr_min >= 0 && lr_min <= lr,
+          "train ebm: --lr-min must be in [0, --lr], got ", lr_min);
+    check(std::isfinite(sample_step_size) && sample_step_size >= 0,
+          "train ebm: --sample-step-size must not be negative (0: --step-size), got ",
+          sample_step_size);
     check(threads >= 0 && threads <= 1024, "train ebm: --threads must be between 0 and 1024, got ",
           threads);
     if (image()) {
@@ -105,6 +131,11 @@ nlohmann::json EbmConfig::to_json() const {
             {"alpha", alpha},
             {"train_size", train_size},
             {"sample_steps", sample_steps},
+            {"sampler", sampler},
+            {"lr_decay", lr_decay},
+            {"lr_min", lr_min},
+            {"sample_sampler", sample_sampler},
+            {"sample_step_size", sample_step_size},
             {"seed", seed},
             {"threads", threads}};
 }
@@ -129,6 +160,12 @@ EbmConfig EbmConfig::from_json(const nlohmann::json& j, const std::string& sourc
         c.alpha = j.at("alpha").get<double>();
         c.train_size = j.at("train_size").get<int64_t>();
         c.sample_steps = j.at("sample_steps").get<int64_t>();
+        // Absent from runs made before these options existed: their values then.
+        c.sampler = j.value("sampler", std::string("ula"));
+        c.lr_decay = j.value("lr_decay", std::string("none"));
+        c.lr_min = j.value("lr_min", 0.0);
+        c.sample_sampler = j.value("sample_sampler", std::string("ula"));
+        c.sample_step_size = j.value("sample_step_size", 0.0);
         c.seed = j.at("seed").get<uint64_t>();
         c.threads = j.at("threads").get<int>();
     } catch (const nlohmann::json::exception& e) {
@@ -179,6 +216,7 @@ EbmTrainResult train_ebm(gen::GenerativeRun& run, bool quiet) {
             x = gen::sample_toy(c.data, c.train_size, gen);
         }
         const int64_t N = x.size(0), steps = N / c.batch;  // a last partial batch is dropped
+        const int64_t total = steps * c.epochs;            // the schedule's horizon
         char label[48];
         std::snprintf(label, sizeof label, "epoch %lld/%lld", static_cast<long long>(epoch),
                       static_cast<long long>(c.epochs));
@@ -187,6 +225,7 @@ EbmTrainResult train_ebm(gen::GenerativeRun& run, bool quiet) {
         for (int64_t s = 0; s < steps; ++s) {
             const Tensor batch = x.narrow(0, s * c.batch, c.batch).contiguous();
             StepStats st;
+            optimizer.set_lr(c.lr_at((epoch - 1) * steps + s, total));
             try {
                 st = train_step(net, optimizer, batch, buffer, sgld, c.alpha, gen);
             } catch (const Error& e) {
@@ -262,11 +301,15 @@ std::string EbmModel::describe() const {
 Tensor EbmModel::sample(int64_t n, Generator& gen, const gen::SampleOptions& options) {
     check(n >= 1, "ebm sample: n must be at least 1, got ", n);
     mcmc::LangevinOptions lo = config_.sgld().langevin;
+    lo.kind = langevin_kind(config_.sample_sampler);
+    if (config_.sample_step_size > 0) lo.step_size = config_.sample_step_size;
     if (options.sampler == "mala")
         lo.kind = mcmc::LangevinKind::mala;
+    else if (options.sampler == "langevin" || options.sampler == "ula")
+        lo.kind = mcmc::LangevinKind::ula;
     else
-        check(options.sampler.empty() || options.sampler == "langevin" || options.sampler == "ula",
-              "ebm sample: --sampler must be langevin (ULA) or mala, got ", options.sampler);
+        check(options.sampler.empty(), "ebm sample: --sampler must be ula (langevin) or mala, got ",
+              options.sampler);
     const int64_t steps = options.steps > 0 ? options.steps : config_.sample_steps;
     const ReplayBuffer box(example_shape(config_), 1, config_.lo(), config_.hi(), gen);
     FrozenParameters frozen(*net_);

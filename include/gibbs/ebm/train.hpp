@@ -33,10 +33,15 @@ struct EbmConfig {
     double noise = 1.0;        // σ
     double grad_clip = 0.0;    // c (0: none)
     int64_t buffer = 10000;
-    double reinit = 0.05;        // ρ
-    double alpha = 0.01;         // energy regularizer weight
-    int64_t train_size = 50000;  // toys: fresh points per epoch; images: first N (0: all)
-    int64_t sample_steps = 300;  // Langevin steps of sample() from noise
+    double reinit = 0.05;                // ρ
+    double alpha = 0.01;                 // energy regularizer weight
+    int64_t train_size = 50000;          // toys: fresh points per epoch; images: first N (0: all)
+    int64_t sample_steps = 300;          // Langevin steps of sample() from noise
+    std::string sampler = "ula";         // training negatives: "ula" or "mala"
+    std::string lr_decay = "none";       // "none" or "cosine" (to lr_min over `epochs`)
+    double lr_min = 0.0;                 // the cosine schedule's final learning rate
+    std::string sample_sampler = "ula";  // sample(): "ula" or "mala"
+    double sample_step_size = 0.0;       // sample(): ε (0: the training ε)
     uint64_t seed = 0;
     int threads = 0;  // 0: all
 
@@ -46,6 +51,8 @@ struct EbmConfig {
     double lo() const { return image() ? 0.0 : -4.0; }
     double hi() const { return image() ? 1.0 : 4.0; }
     SgldOptions sgld() const;
+    // The learning rate at training step t of T (cosine: lr_min + ½(lr − lr_min)(1 + cos πt/T)).
+    double lr_at(int64_t t, int64_t T) const;
     EnergyNetOptions net() const;
     // Throws gibbs::Error naming the option for a bad value.
     void validate() const;
