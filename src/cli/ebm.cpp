@@ -73,6 +73,7 @@ void run_train_ebm(const EbmCliOptions& o, const CLI::App& sub) {
         if (given(sub, "--lr-min")) c.lr_min = g.lr_min;
         if (given(sub, "--sample-sampler")) c.sample_sampler = g.sample_sampler;
         if (given(sub, "--sample-step-size")) c.sample_step_size = g.sample_step_size;
+        if (given(sub, "--sample-init")) c.sample_init = g.sample_init;
         if (given(sub, "--seed")) c.seed = g.seed;
         if (given(sub, "--threads")) c.threads = g.threads;
         // clang-format on
@@ -120,6 +121,8 @@ GIBBS_COMMAND(train_ebm) {
                     "Sampler of `gibbs sample`/`eval`: ula or mala (ula)");
     sub->add_option("--sample-step-size", g.sample_step_size,
                     "Step size of `gibbs sample`/`eval` (0: --step-size)");
+    sub->add_option("--sample-init", g.sample_init,
+                    "Chains of `gibbs sample`/`eval` start from noise or the replay buffer");
     sub->add_option("--seed", g.seed, "Random seed (0)");
     sub->add_option("--threads", g.threads, "Threads (0: all); results repeat for a fixed count");
     sub->add_flag("--quiet", o->quiet, "No progress bar or per-epoch lines");

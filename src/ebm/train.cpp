@@ -95,6 +95,8 @@ void EbmConfig::validate() const {
     check(sample_sampler == "ula" || sample_sampler == "mala",
           "train ebm: --sample-sampler must be ula or mala, got '", sample_sampler, "'");
     check(sampler == "ula" || noise > 0, "train ebm: --sampler mala needs --noise > 0");
+    check(sample_init == "noise" || sample_init == "buffer",
+          "train ebm: --sample-init must be noise or buffer, got '", sample_init, "'");
     check(lr_decay == "none" || lr_decay == "cosine",
           "train ebm: --lr-decay must be none or cosine, got '", lr_decay, "'");
     check(std::isfinite(lr_min) && lr_min >= 0 && lr_min <= lr,
@@ -136,6 +138,7 @@ nlohmann::json EbmConfig::to_json() const {
             {"lr_min", lr_min},
             {"sample_sampler", sample_sampler},
             {"sample_step_size", sample_step_size},
+            {"sample_init", sample_init},
             {"seed", seed},
             {"threads", threads}};
 }
@@ -166,6 +169,7 @@ EbmConfig EbmConfig::from_json(const nlohmann::json& j, const std::string& sourc
         c.lr_min = j.value("lr_min", 0.0);
         c.sample_sampler = j.value("sample_sampler", std::string("ula"));
         c.sample_step_size = j.value("sample_step_size", 0.0);
+        c.sample_init = j.value("sample_init", std::string("noise"));
         c.seed = j.at("seed").get<uint64_t>();
         c.threads = j.at("threads").get<int>();
     } catch (const nlohmann::json::exception& e) {
@@ -253,7 +257,9 @@ EbmTrainResult train_ebm(gen::GenerativeRun& run, bool quiet) {
                  {"energy_neg", mean.e_neg},
                  {"steps", steps},
                  {"seconds", seconds}});
-        run.save(epoch, "ebm", net.state(),
+        io::NamedTensors model_tensors = net.state();
+        model_tensors.emplace_back("replay.x", buffer.x());
+        run.save(epoch, "ebm", model_tensors,
                  {{"model.", net.state()},
                   {"optimizer.", optimizer.state()},
                   {"buffer.", {{"x", buffer.x()}}}},
@@ -283,7 +289,19 @@ std::unique_ptr<EbmModel> EbmModel::load(const io::Checkpoint& checkpoint) {
         EbmConfig::from_json(gen::generative_config(checkpoint, "ebm"), checkpoint.path);
     Generator init;  // the saved tensors replace the initialization
     auto model = std::make_unique<EbmModel>(c, init);
-    io::load_module_state(*model->net_, checkpoint.tensors, checkpoint.path);
+    io::NamedTensors net_tensors;
+    for (const auto& [name, t] : checkpoint.tensors) {
+        if (name == "replay.x") {
+            check(t.dim() == example_shape(c).size() + 1 && t.dtype() == DType::f32 &&
+                      t.shape().back() == example_shape(c).back(),
+                  checkpoint.path, ": the replay buffer replay.x is ", t.shape(),
+                  ", not chains of float32 examples");
+            model->chains_ = t;
+        } else {
+            net_tensors.emplace_back(name, t);
+        }
+    }
+    io::load_module_state(*model->net_, net_tensors, checkpoint.path);
     return model;
 }
 
@@ -312,12 +330,27 @@ Tensor EbmModel::sample(int64_t n, Generator& gen, const gen::SampleOptions& opt
               options.sampler);
     const int64_t steps = options.steps > 0 ? options.steps : config_.sample_steps;
     const ReplayBuffer box(example_shape(config_), 1, config_.lo(), config_.hi(), gen);
+    // Starting points: the saved replay buffer's chains in a random order (each used once while
+    // n ≤ capacity, then again), or uniform noise on the box.
+    const bool from_buffer = config_.sample_init == "buffer" && chains_.defined();
+    std::vector<int64_t> order;
+    if (from_buffer) {
+        const std::vector<int64_t> perm = randperm(chains_.size(0), gen);
+        for (int64_t i = 0; i < n; ++i) order.push_back(perm[i % chains_.size(0)]);
+    }
     FrozenParameters frozen(*net_);
     // Chains in chunks, so that image sampling keeps its memory bounded.
     const int64_t chunk = config_.image() ? 256 : 4096;
     std::vector<Tensor> parts;
     for (int64_t start = 0; start < n; start += chunk) {
-        Tensor x = box.noise(std::min(chunk, n - start), gen);
+        const int64_t m = std::min(chunk, n - start);
+        Tensor x;
+        if (from_buffer) {
+            const std::vector<int64_t> rows(order.begin() + start, order.begin() + start + m);
+            x = index_select(chains_, 0, rows).contiguous();
+        } else {
+            x = box.noise(m, gen);
+        }
         mcmc::langevin(x, energy_fn(*net_), steps, lo, gen);
         parts.push_back(x);
     }

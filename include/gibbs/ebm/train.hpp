@@ -42,6 +42,7 @@ struct EbmConfig {
     double lr_min = 0.0;                 // the cosine schedule's final learning rate
     std::string sample_sampler = "ula";  // sample(): "ula" or "mala"
     double sample_step_size = 0.0;       // sample(): ε (0: the training ε)
+    std::string sample_init = "noise";   // sample(): chains start from "noise" or the "buffer"
     uint64_t seed = 0;
     int threads = 0;  // 0: all
 
@@ -86,11 +87,15 @@ class EbmModel : public gen::GenerativeModel {
     nlohmann::json evaluate(const Tensor& x, Generator& gen,
                             const gen::SampleOptions& options) override;
     EnergyNet& net() { return *net_; }
+    // The replay buffer saved with the model ("replay.x", (capacity, ...)); undefined if none.
+    const Tensor& chains() const { return chains_; }
+    void set_chains(const Tensor& x) { chains_ = x; }
     const EbmConfig& config() const { return config_; }
 
   private:
     EbmConfig config_;
     std::shared_ptr<EnergyNet> net_;
+    Tensor chains_;
 };
 
 }  // namespace gibbs::ebm
