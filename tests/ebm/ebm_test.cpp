@@ -229,7 +229,7 @@ TEST(EbmCli, MalaCosineAndBufferSamplingRun) {
     ASSERT_EQ(r.status, 0) << r.text;
     const nlohmann::json j = nlohmann::json::parse(r.text);
     EXPECT_GT(j["energy_distance"].get<double>(), 0);
-    EXPECT_EQ(j["baseline_draws"].get<int>(), 5);
+    EXPECT_EQ(j["baseline_draws"].get<int>(), 20);
     const auto model = EbmModel::load(io::load_checkpoint(dir.file("a/model.safetensors")));
     EXPECT_EQ(model->chains().shape(), (Shape{500, 2}));
     EXPECT_EQ(model->config().sample_init, "buffer");

@@ -137,7 +137,7 @@ TEST(SampleQuality, TheDataItselfIsWithinTwiceTheBaselineAndAWrongDensityIsNot) 
 
 TEST(SampleQuality, TheBaselineIsTheMeanOfSeveralDrawsAtTheVStatisticFloor) {
     // Two independent n-samples of one density: E D² = (2/n) E‖X − X'‖ (the V-statistic's
-    // floor). The reported baseline is the mean of 5 draws, with the sd of one draw; the exact
+    // floor). The reported baseline is the mean of 20 draws, with the sd of one draw; the exact
     // model's distance has the same expectation.
     Generator gen(7);
     const int64_t n = 1000;
@@ -150,11 +150,11 @@ TEST(SampleQuality, TheBaselineIsTheMeanOfSeveralDrawsAtTheVStatisticFloor) {
     const double delta = (2 * mean_norm - energy_distance(big, zero)) / (1 - 1.0 / 4000);
     ToyModel exact("moons");
     const nlohmann::json j = sample_quality(exact, "moons", gen, {.n = n});
-    EXPECT_EQ(j["baseline_draws"].get<int>(), 5);
+    EXPECT_EQ(j["baseline_draws"].get<int>(), 20);
     const double base = j["energy_distance_baseline"].get<double>();
     const double sd = j["energy_distance_baseline_sd"].get<double>();
     EXPECT_GT(sd, 0);
-    EXPECT_NEAR(base, 2.0 / n * delta, 4 * sd / std::sqrt(5.0) + 1e-4);
+    EXPECT_NEAR(base, 2.0 / n * delta, 4 * sd / std::sqrt(20.0) + 1e-4);
     EXPECT_LT(j["energy_distance"].get<double>(), 2 * 2.0 / n * delta);
 }
 
