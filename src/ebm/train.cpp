@@ -26,6 +26,9 @@ EbmConfig EbmConfig::defaults(const std::string& data) {
         c.epochs = 1;
         c.batch = 32;
         c.lr = 5e-4;
+        c.lr_decay = "none";
+        c.buffer = 10000;
+        c.sample_init = "noise";
         c.channels = {16, 32, 32};
         c.langevin_steps = 10;
         c.step_size = 20.0;  // (ε/2)·∇E = 10·∇E, Du & Mordatch's λ = 10
