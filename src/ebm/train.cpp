@@ -260,8 +260,10 @@ EbmTrainResult train_ebm(gen::GenerativeRun& run, bool quiet) {
                  {"energy_neg", mean.e_neg},
                  {"steps", steps},
                  {"seconds", seconds}});
+        // The model file carries the buffer only when sampling starts from it (an image buffer
+        // is tens of MB).
         io::NamedTensors model_tensors = net.state();
-        model_tensors.emplace_back("replay.x", buffer.x());
+        if (c.sample_init == "buffer") model_tensors.emplace_back("replay.x", buffer.x());
         run.save(epoch, "ebm", model_tensors,
                  {{"model.", net.state()},
                   {"optimizer.", optimizer.state()},

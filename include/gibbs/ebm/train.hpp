@@ -5,7 +5,9 @@
 // fashion-mnist uses its training split (pixels in [0, 1]), shuffled per epoch. Chains live in
 // the noise box [lo, hi] (toys [−4, 4]², images [0, 1]) and are clamped to it.
 // The checkpoint holds the network ("model."), Adam's state ("optimizer."), the replay buffer
-// ("buffer.x") and the generator, so --resume continues bit for bit.
+// ("buffer.x") and the generator, so --resume continues bit for bit. With sample_init "buffer"
+// model.safetensors holds the replay buffer too ("replay.x"), since sampling starts from it.
+// The learning rate follows lr_decay over the `epochs` × steps-per-epoch training steps.
 #pragma once
 
 #include <cstdint>
@@ -71,10 +73,13 @@ struct EbmTrainResult {
 // A fresh run (run.resumed() false) starts from the seed.
 EbmTrainResult train_ebm(gen::GenerativeRun& run, bool quiet);
 
-// A trained EBM: sample() runs Langevin chains from uniform noise on the box for `steps` steps
-// (SampleOptions.steps, default the config's sample_steps; sampler "langevin" (ULA, the training
-// sampler's ε, σ and clip) or "mala"). evaluate() reports the mean energy of held-out data and of
-// uniform noise on the box ("energy_data", "energy_noise").
+// A trained EBM: sample() runs Langevin chains for `steps` steps (SampleOptions.steps, default
+// the config's sample_steps) with the training sampler's σ and clip, ε = sample_step_size (0: the
+// training ε) and the sampler sample_sampler (SampleOptions.sampler "ula"/"langevin" or "mala"
+// overrides it). The chains start from the saved replay buffer's rows in a random order (each once
+// while n ≤ capacity) when sample_init is "buffer" and the model has one, else from uniform noise
+// on the box. evaluate() reports the mean energy of held-out data and of uniform noise on the box
+// ("energy_data", "energy_noise").
 class EbmModel : public gen::GenerativeModel {
   public:
     // A network initialized from gen.
