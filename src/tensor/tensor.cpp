@@ -309,8 +309,11 @@ void Tensor::copy_(const Tensor& src) {
                 for (int64_t i = 0; i < n; ++i) dst[off[0] + i * sd] = sp[off[1] + i * ss];
             }
         };
-        // Rows are disjoint, so threads over rows give the same bytes at any thread count.
-        if (rows > 1 && detail::use_threads(rows * n)) {
+        // Rows of a destination without zero strides (no expanded view) are disjoint, so
+        // threads over rows give the same bytes at any thread count.
+        bool disjoint = true;
+        for (int d = 0; d < nest.strides[0].size(); ++d) disjoint = disjoint && nest.strides[0][d];
+        if (disjoint && rows > 1 && detail::use_threads(rows * n)) {
             const int threads = omp_get_max_threads();
 #pragma omp parallel num_threads(threads)
             {
