@@ -287,8 +287,8 @@ struct MlpDenoiser::Kernels {
 #pragma omp barrier
             // ∂L/∂W_l[o0:o1] = g_l[:, o0:o1]ᵀ h_{l−1}, ∂L/∂b_l[o0:o1] = Σ_rows g_l[:, o0:o1].
 // Dynamic: the items differ in cost; each writes its own slice, so the result does not
-// depend on which thread runs it.
-#pragma omp for schedule(dynamic, 1)
+// depend on which thread runs it. nowait: the region's end is the only barrier needed.
+#pragma omp for schedule(dynamic, 1) nowait
             for (size_t it = 0; it < items.size(); ++it) {
                 const auto [l, o0, o1] = items[it];
                 const Layer& L = n.layers[l];
