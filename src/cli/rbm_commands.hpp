@@ -28,6 +28,8 @@ struct TrainRbmOptions {
     std::string schedule = "constant";
     double gamma = 0.95;
     double sigma = 1.0;
+    bool learn_sigma = false;  // Gaussian: learn σ (through log σ²)
+    double sigma_lr = 0.0;     // its learning rate (0: --lr)
     double weight_std = 0.01;
     uint64_t seed = 0;
     int threads = 0;
