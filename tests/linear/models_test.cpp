@@ -10,6 +10,7 @@
 #include "gibbs/linear/ridge.hpp"
 #include "gibbs/tensor/error.hpp"
 #include "gibbs/tensor/random.hpp"
+#include "linear/gram.hpp"
 
 using namespace gibbs::linear;
 
@@ -50,6 +51,27 @@ TEST(Ols, RankDeficientGivesMinimumNormWithWarning) {
     EXPECT_NEAR((X * f.model.coef - y).norm(), 0.0, 1e-10);
     const Eigen::Vector3d null_dir(1, 1, -1);
     EXPECT_NEAR(f.model.coef.dot(null_dir), 0.0, 1e-10);
+}
+
+TEST(Gram, CenteredGramEqualsTheGramOfCenteredColumns) {
+    // Both paths: the rank-one update of XᵀX (moderate means) and the centered copy (a column
+    // whose mean is 10⁶ times its spread, and a constant column), against (X − 1x̄)ᵀ(X − 1x̄).
+    gibbs::Generator gen(11);
+    for (double offset : {0.0, 3.0, 1e6}) {
+        Eigen::MatrixXd X = normal_matrix(200, 6, gen);
+        X.col(0).array() += 2.0;
+        X.col(1).array() += offset;
+        if (offset == 3.0) X.col(2).setConstant(7.0);
+        const Eigen::RowVectorXd mean = X.colwise().mean();
+        const Eigen::MatrixXd Xc = X.rowwise() - mean;
+        const Eigen::MatrixXd direct = Xc.transpose() * Xc;
+        const Eigen::MatrixXd G = detail::centered_gram(X, mean);
+        EXPECT_LT((G - direct).norm(), 1e-11 * direct.norm()) << "offset " << offset;
+        EXPECT_EQ((G - G.transpose()).norm(), 0.0);
+        if (offset == 3.0) {
+            EXPECT_EQ(G.col(2).norm(), 0.0);  // constant column: exactly zero
+        }
+    }
 }
 
 TEST(Ridge, SatisfiesShiftedNormalEquationsAndPathAgrees) {
