@@ -31,14 +31,14 @@ for N in $HIDDEN; do
     "$BUILD/gibbs" train-rbm --data fashion-mnist --hidden "$N" $M --epochs "$EPOCHS" --batch 100 \
       --lr 0.01 --momentum 0.5 --seed 1 --threads "$THREADS" --quiet --out "$OUT/$NAME"
     T1=$(date +%s)
-    "$BUILD/gibbs" eval-rbm --model "$OUT/$NAME/model.safetensors" --logz ais \
-      --ais-distributions "$AIS_K" --ais-runs "$AIS_RUNS" --data fashion-mnist --json --seed 2 |
-      sed "s/^{/{\"run\": \"$NAME\", \"train\": \"$M\", \"epochs\": $EPOCHS, \"train_s\": $((T1 - T0)), \"eval_s\": $(($(date +%s) - T1)), /"
+    R=$("$BUILD/gibbs" eval-rbm --model "$OUT/$NAME/model.safetensors" --logz ais \
+      --ais-distributions "$AIS_K" --ais-runs "$AIS_RUNS" --data fashion-mnist --json --seed 2)
+    echo "$R" | sed "s/^{/{\"run\": \"$NAME\", \"train\": \"$M\", \"epochs\": $EPOCHS, \"train_s\": $((T1 - T0)), \"eval_s\": $(($(date +%s) - T1)), /"
     if [ "$N" -le 25 ]; then
       T2=$(date +%s)
-      "$BUILD/gibbs" eval-rbm --model "$OUT/$NAME/model.safetensors" --logz exact \
-        --data fashion-mnist --json |
-        sed "s/^{/{\"run\": \"$NAME\", \"train\": \"$M\", \"epochs\": $EPOCHS, \"eval_s\": $(($(date +%s) - T2)), /"
+      R=$("$BUILD/gibbs" eval-rbm --model "$OUT/$NAME/model.safetensors" --logz exact \
+        --data fashion-mnist --json)
+      echo "$R" | sed "s/^{/{\"run\": \"$NAME\", \"train\": \"$M\", \"epochs\": $EPOCHS, \"eval_s\": $(($(date +%s) - T2)), /"
     fi
   done
 done
