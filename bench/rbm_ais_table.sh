@@ -7,7 +7,8 @@
 #   sh bench/rbm_ais_table.sh [build] [epochs] [outdir] [hidden sizes] [methods]
 #   e.g. sh bench/rbm_ais_table.sh build 20 runs/ais "500" "pcd1"
 # methods: any of cd1 cd10 pcd1 (default all three). Environment: THREADS (default 1; on a busy
-# machine one thread is fastest), AIS_K (default 15000), AIS_RUNS (default 100).
+# machine one thread is fastest), AIS_K (default 15000), AIS_RUNS (default 100), EXTRA (more
+# train-rbm options, e.g. "--schedule cosine") and TAG (appended to the run names).
 set -e
 BUILD=${1:-build}
 EPOCHS=${2:-10}
@@ -26,19 +27,19 @@ for N in $HIDDEN; do
       pcd1) M="--pcd 1 --chains 100" ;;
       *) echo "unknown method $METHOD (cd1, cd10 or pcd1)" >&2; exit 2 ;;
     esac
-    NAME=h$N$METHOD
+    NAME=h$N$METHOD${TAG:-}
     T0=$(date +%s)
     "$BUILD/gibbs" train-rbm --data fashion-mnist --hidden "$N" $M --epochs "$EPOCHS" --batch 100 \
-      --lr 0.01 --momentum 0.5 --seed 1 --threads "$THREADS" --quiet --out "$OUT/$NAME"
+      --lr 0.01 --momentum 0.5 --seed 1 --threads "$THREADS" ${EXTRA:-} --quiet --out "$OUT/$NAME"
     T1=$(date +%s)
     R=$("$BUILD/gibbs" eval-rbm --model "$OUT/$NAME/model.safetensors" --logz ais \
       --ais-distributions "$AIS_K" --ais-runs "$AIS_RUNS" --data fashion-mnist --json --seed 2)
-    echo "$R" | sed "s/^{/{\"run\": \"$NAME\", \"train\": \"$M\", \"epochs\": $EPOCHS, \"train_s\": $((T1 - T0)), \"eval_s\": $(($(date +%s) - T1)), /"
+    echo "$R" | sed "s/^{/{\"run\": \"$NAME\", \"train\": \"$M ${EXTRA:-}\", \"epochs\": $EPOCHS, \"train_s\": $((T1 - T0)), \"eval_s\": $(($(date +%s) - T1)), /"
     if [ "$N" -le 25 ]; then
       T2=$(date +%s)
       R=$("$BUILD/gibbs" eval-rbm --model "$OUT/$NAME/model.safetensors" --logz exact \
         --data fashion-mnist --json)
-      echo "$R" | sed "s/^{/{\"run\": \"$NAME\", \"train\": \"$M\", \"epochs\": $EPOCHS, \"eval_s\": $(($(date +%s) - T2)), /"
+      echo "$R" | sed "s/^{/{\"run\": \"$NAME\", \"train\": \"$M ${EXTRA:-}\", \"epochs\": $EPOCHS, \"eval_s\": $(($(date +%s) - T2)), /"
     fi
   done
 done
