@@ -103,7 +103,8 @@ nlohmann::json sample_quality(GenerativeModel& model, const std::string& data, G
         const int64_t n = options.eval_n > 0 ? options.eval_n : (is_toy(data) ? 2000 : 0);
         const data::TensorDataset held_out = generative_data(data, /*test=*/true, n, gen);
         // NOTE: held in a variable: items() of a temporary would outlive it in the loop.
-        const nlohmann::json figures = model.evaluate(held_out.x, gen, options.sample);
+        const nlohmann::json figures =
+            model.evaluate_labelled(held_out.x, held_out.labels, gen, options.sample);
         for (const auto& [key, value] : figures.items()) j[key] = value;
     }
     return j;
