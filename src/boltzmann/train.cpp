@@ -67,6 +67,8 @@ RbmTrainer::RbmTrainer(Rbm& rbm, RbmTrainOptions o) : rbm_(rbm), options_(o), ge
           visible_name(rbm.visible()), ")");
     check(o.sigma_lr >= 0 && std::isfinite(o.sigma_lr), "RbmTrainer: sigma_lr must be >= 0, got ",
           o.sigma_lr);
+    check(o.sigma_min > 0 && std::isfinite(o.sigma_min), "RbmTrainer: sigma_min must be > 0, got ",
+          o.sigma_min);
     check(o.method != Method::kTempering || o.temperatures >= 2,
           "RbmTrainer: parallel tempering needs at least 2 temperatures, got ", o.temperatures);
     if (rbm_.dtype() != DType::f32) rbm_ = rbm_.to(DType::f32);
@@ -339,10 +341,12 @@ void RbmTrainer::update(const float* v0, int64_t B, const float* vn, const float
     opt_bias_->step();
     if (options_.learn_sigma) {
         opt_sigma_->step();
-        // σ = e^{z/2} and 1/σ² = e^{−z} follow z.
-        const double* z = log_var_.data<double>();
+        // z ≥ log σ_min², then σ = e^{z/2} and 1/σ² = e^{−z} follow z.
+        double* z = log_var_.data<double>();
         float* sg = rbm_.sigma.data<float>();
+        const double z_min = 2.0 * std::log(options_.sigma_min);
         for (int64_t i = 0; i < M; ++i) {
+            z[i] = std::max(z[i], z_min);
             sg[i] = static_cast<float>(std::exp(0.5 * z[i]));
             w.inv_s2[i] = static_cast<float>(std::exp(-z[i]));
         }

@@ -42,6 +42,8 @@ RbmTrainOptions trainer_options(const TrainRbmOptions& o) {
           "train: --learn-sigma needs --visible gaussian, got --visible ", o.visible);
     check(o.sigma_lr >= 0 && std::isfinite(o.sigma_lr), "train: --sigma-lr must be >= 0, got ",
           o.sigma_lr);
+    check(o.sigma_min > 0 && std::isfinite(o.sigma_min), "train: --sigma-min must be > 0, got ",
+          o.sigma_min);
     Schedule schedule = Schedule::kConstant;
     if (o.schedule == "exponential")
         schedule = Schedule::kExponential;
@@ -62,6 +64,7 @@ RbmTrainOptions trainer_options(const TrainRbmOptions& o) {
                       .seed = o.seed,
                       .learn_sigma = o.learn_sigma,
                       .sigma_lr = o.sigma_lr,
+                      .sigma_min = o.sigma_min,
                       .threads = o.threads};
     r.chains = o.chains;
     if (o.pcd > 0) {
@@ -147,6 +150,7 @@ Prepared prepare(const TrainRbmOptions& o, const char* command) {
                 {"sigma", o.sigma},
                 {"learn_sigma", o.learn_sigma},
                 {"sigma_lr", o.sigma_lr},
+                {"sigma_min", o.sigma_min},
                 {"weight_std", o.weight_std},
                 {"samples", p.train.x.size(0)},
                 {"visible_units", p.train.x.size(1)},
@@ -384,6 +388,9 @@ void add_train_rbm_options(CLI::App* sub, TrainRbmOptions& o, bool dbn) {
     sub->add_flag("--learn-sigma", o.learn_sigma,
                   "Gaussian visible units: learn sigma (through log sigma^2)");
     sub->add_option("--sigma-lr", o.sigma_lr, "Learning rate of log sigma^2 (0: --lr)")
+        ->capture_default_str();
+    sub->add_option("--sigma-min", o.sigma_min,
+                    "Floor on a learned sigma (pixels without variance would drive it to 0)")
         ->capture_default_str();
     sub->add_option("--init-std", o.weight_std, "Initial weights ~ N(0, s^2)")
         ->capture_default_str();

@@ -180,6 +180,25 @@ TEST(GaussianRbm, LearnedSigmaConvergesToDataStd) {
     }
 }
 
+TEST(GaussianRbm, LearnedSigmaStopsAtItsFloorOnAConstantPixel) {
+    // Column 1 never varies: the likelihood grows without bound as σ₁ → 0 (SGD's jitter of a₁
+    // alone holds σ₁ near 0.14 here), so σ₁ must end at sigma_min = 0.2 exactly, and column 0
+    // (s = 1) must not be held by the floor.
+    Tensor x = gaussian_data(2000, {0.0, 0.0}, {1.0, 0.0}, 21);
+    Generator gen(22);
+    Rbm rbm(2, 1, Visible::kGaussian, gen, {.weight_std = 0.0, .sigma = 1.0});
+    RbmTrainer trainer(rbm, {.batch = 50,
+                             .lr = 0.05,
+                             .seed = 23,
+                             .learn_sigma = true,
+                             .sigma_min = 0.2,
+                             .learn_weights = false});
+    for (int e = 0; e < 40; ++e) trainer.epoch(x);
+    EXPECT_FLOAT_EQ(rbm.sigma.at({1}), 0.2f);
+    EXPECT_GT(rbm.sigma.at({0}), 0.8);
+    EXPECT_THROW(RbmTrainer(rbm, {.learn_sigma = true, .sigma_min = 0.0}), Error);
+}
+
 TEST(GaussianRbm, LearnSigmaNeedsGaussianUnits) {
     Generator gen(0);
     Rbm rbm(3, 2, Visible::kBinary, gen);

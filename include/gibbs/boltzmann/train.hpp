@@ -50,6 +50,10 @@ struct RbmTrainOptions {
     // learning rate sigma_lr (0: lr) and the same momentum and schedule.
     bool learn_sigma = false;
     double sigma_lr = 0.0;
+    // Floor on a learned σ, applied after each step (z ≥ log σ_min²). A visible unit with no
+    // variance in the data (Fashion-MNIST's border pixels) would otherwise drive σ → 0 and the
+    // density without bound.
+    double sigma_min = 1e-2;
     // false: W stays as it is (e.g. W = 0: the visible units alone, N(a, σ²) or Bernoulli).
     bool learn_weights = true;
     // OpenMP/BLAS threads during an epoch; 0: OpenMP's count (OMP_NUM_THREADS). The count is
