@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 
 #include "boltzmann/kernels.hpp"
 #include "gibbs/boltzmann/partition.hpp"
@@ -41,11 +42,25 @@ std::vector<double> base_rates(const Tensor& data) {
     return p;
 }
 
+std::vector<double> column_means(const Tensor& data) {
+    check(data.defined() && data.dim() == 2 && data.size(0) >= 1,
+          "column_means: data must be (B, M) with B >= 1");
+    const Tensor d = data.to(DType::f64).contiguous();
+    const int64_t B = d.size(0), M = d.size(1);
+    std::vector<double> m(static_cast<size_t>(M), 0.0);
+    const double* x = d.data<double>();
+    for (int64_t r = 0; r < B; ++r)
+        for (int64_t i = 0; i < M; ++i) m[i] += x[r * M + i];
+    for (double& v : m) v /= static_cast<double>(B);
+    return m;
+}
+
 AisResult ais_log_z(const Rbm& rbm, const AisOptions& o) {
-    check(rbm.visible() == Visible::kBinary,
-          "ais_log_z: AIS is implemented for binary visible units; for a Gaussian RBM use the "
-          "exact log Z (N <= ",
-          kMaxExactLayer, ")");
+    const bool gaussian = rbm.visible() == Visible::kGaussian;
+    check(gaussian || o.base_means.empty(),
+          "ais_log_z: base_means are for Gaussian visible units; give base_rates");
+    check(!gaussian || o.base_rates.empty(),
+          "ais_log_z: base_rates are for binary visible units; give base_means");
     check(o.runs >= 2, "ais_log_z: need at least 2 runs, got ", o.runs);
     const std::vector<double> betas = o.betas.empty() ? ais_betas(o.distributions) : o.betas;
     check(betas.size() >= 2 && betas.front() == 0.0 && betas.back() == 1.0,
@@ -57,28 +72,51 @@ AisResult ais_log_z(const Rbm& rbm, const AisOptions& o) {
     check(o.base_rates.empty() || static_cast<int64_t>(o.base_rates.size()) == M,
           "ais_log_z: base_rates has ", o.base_rates.size(), " values, the RBM has ", M,
           " visible units");
+    check(o.base_means.empty() || static_cast<int64_t>(o.base_means.size()) == M,
+          "ais_log_z: base_means has ", o.base_means.size(), " values, the RBM has ", M,
+          " visible units");
 
     const Rbm f = rbm.to(DType::f32);
     const auto a_B = rbm.a.to_vector();
-    std::vector<double> a_A(static_cast<size_t>(M), 0.0);  // base logits log(p/(1−p))
+    // Binary: the base logits log(p/(1−p)); Gaussian: the base means (default a_B).
+    std::vector<double> a_A(static_cast<size_t>(M), 0.0);
+    // Gaussian: 1/σ² (binary: 1).
+    std::vector<double> inv_s2(static_cast<size_t>(M), 1.0);
     AisResult res;
     res.log_z_base = static_cast<double>(N) * std::log(2.0);
-    for (int64_t i = 0; i < M; ++i) {
-        if (!o.base_rates.empty()) {
-            const double p = o.base_rates[i];
-            check(p > 0 && p < 1, "ais_log_z: base rate ", i, " is ", p, ", must be in (0, 1)");
-            a_A[i] = std::log(p / (1 - p));
+    double offset = 0;  // Gaussian: −Σ_i (a_B,i² − a_A,i²)/2σ_i²
+    if (gaussian) {
+        const auto sg = rbm.sigma.to_vector();
+        for (int64_t i = 0; i < M; ++i) {
+            a_A[i] = o.base_means.empty() ? a_B[i] : o.base_means[i];
+            check(std::isfinite(a_A[i]), "ais_log_z: base mean ", i, " is ", a_A[i]);
+            inv_s2[i] = 1.0 / (sg[i] * sg[i]);
+            res.log_z_base += 0.5 * std::log(2 * std::numbers::pi) + std::log(sg[i]);
+            offset -= (a_B[i] * a_B[i] - a_A[i] * a_A[i]) * 0.5 * inv_s2[i];
         }
-        res.log_z_base += detail::softplus(a_A[i]);
+    } else {
+        for (int64_t i = 0; i < M; ++i) {
+            if (!o.base_rates.empty()) {
+                const double p = o.base_rates[i];
+                check(p > 0 && p < 1, "ais_log_z: base rate ", i, " is ", p, ", must be in (0, 1)");
+                a_A[i] = std::log(p / (1 - p));
+            }
+            res.log_z_base += detail::softplus(a_A[i]);
+        }
     }
-    // Wx = [W | a_B − a_A] (M, N+1): one GEMM gives both x_j − b_j and (a_B − a_A)ᵀv.
+    // Wx = [W | a_B − a_A] (M, N+1), row i scaled by 1/σ_i² for Gaussian units: one GEMM gives
+    // both x_j − b_j (= (ṽW)_j, ṽ = v/σ²) and (a_B − a_A)ᵀṽ.
     const int64_t N1 = N + 1;
     std::vector<float> Wx(static_cast<size_t>(M * N1));
     const float* W = f.W.data<float>();
     for (int64_t i = 0; i < M; ++i) {
-        for (int64_t j = 0; j < N; ++j) Wx[i * N1 + j] = W[i * N + j];
-        Wx[i * N1 + N] = static_cast<float>(a_B[i] - a_A[i]);
+        for (int64_t j = 0; j < N; ++j)
+            Wx[i * N1 + j] = static_cast<float>(W[i * N + j] * inv_s2[i]);
+        Wx[i * N1 + N] = static_cast<float>((a_B[i] - a_A[i]) * inv_s2[i]);
     }
+    const std::vector<float> sigma_f =
+        gaussian ? std::vector<float>(f.sigma.data<float>(), f.sigma.data<float>() + M)
+                 : std::vector<float>();
     const auto b = rbm.b.to_vector();
     std::vector<double> logw(static_cast<size_t>(R), 0.0);
     // The runs go in chunks of kAisChunk rows, each a whole annealing on one thread with its own
@@ -92,19 +130,24 @@ AisResult ais_log_z(const Rbm& rbm, const AisOptions& o) {
         Generator gen = detail::row_generator(o.seed, q);
         std::vector<float> v(static_cast<size_t>(rows * M)), G(static_cast<size_t>(rows * N1)),
             h(static_cast<size_t>(rows * N)), bias(static_cast<size_t>(M));
-        // v_1 ~ p_0: independent Bernoulli(σ(a_A)).
+        // v_1 ~ p_0: independent Bernoulli(σ(a_A)), or N(a_A, σ²).
         for (int64_t i = 0; i < M; ++i) bias[i] = static_cast<float>(a_A[i]);
-        detail::sigmoid_sample<float>(v.data(), bias.data(), v.data(), rows, M, gen.next());
+        if (gaussian)
+            detail::gaussian_sample<float>(v.data(), bias.data(), sigma_f.data(), v.data(), rows, M,
+                                           gen.next());
+        else
+            detail::sigmoid_sample<float>(v.data(), bias.data(), v.data(), rows, M, gen.next());
         for (int64_t k = 1; k <= K; ++k) {
             const double beta = betas[k], beta_prev = betas[k - 1];
             // G = v Wx: x_j − b_j in columns 0..N−1 and (a_B − a_A)ᵀv in column N.
             detail::gemm<float>(false, false, rows, N1, M, 1.0f, v.data(), Wx.data(), 0.0f,
                                 G.data());
             // log p*_k(v) − log p*_{k−1}(v)
-            //   = Δβ (a_B − a_A)ᵀv + Σ_j softplus(β_k x_j) − softplus(β_{k−1} x_j)
+            //   = Δβ (a_B − a_A)ᵀv + Σ_j softplus(β_k x_j) − softplus(β_{k−1} x_j)   (binary)
+            //   = Δβ [(a_B − a_A)ᵀṽ + offset] + the same softplus terms                 (Gaussian)
             for (int64_t r = 0; r < rows; ++r) {
                 const float* g = &G[static_cast<size_t>(r * N1)];
-                double dw = (beta - beta_prev) * g[N];
+                double dw = (beta - beta_prev) * (g[N] + offset);
                 for (int64_t j = 0; j < N; ++j) {
                     const double x = b[j] + g[j];
                     dw += detail::softplus(beta * x) - detail::softplus(beta_prev * x);
@@ -112,7 +155,8 @@ AisResult ais_log_z(const Rbm& rbm, const AisOptions& o) {
                 logw[r0 + r] += dw;
             }
             if (k == K) break;
-            // v ← T_k(v): h_j ~ σ(β_k x_j), then v_i ~ σ((1−β_k) a_A,i + β_k (a_B,i + (Wh)_i)).
+            // v ← T_k(v): h_j ~ σ(β_k x_j), then v_i ~ σ((1−β_k) a_A,i + β_k (a_B,i + (Wh)_i))
+            // or, Gaussian, v_i ~ N((1−β_k) a_A,i + β_k (a_B,i + (Wh)_i), σ_i²).
             for (int64_t r = 0; r < rows; ++r)
                 for (int64_t j = 0; j < N; ++j) {
                     const double p = 1.0 / (1.0 + std::exp(-beta * (b[j] + G[r * N1 + j])));
@@ -122,7 +166,11 @@ AisResult ais_log_z(const Rbm& rbm, const AisOptions& o) {
                 bias[i] = static_cast<float>((1 - beta) * a_A[i] + beta * a_B[i]);
             detail::gemm<float>(false, true, rows, M, N, static_cast<float>(beta), h.data(), W,
                                 0.0f, v.data());
-            detail::sigmoid_sample<float>(v.data(), bias.data(), v.data(), rows, M, gen.next());
+            if (gaussian)
+                detail::gaussian_sample<float>(v.data(), bias.data(), sigma_f.data(), v.data(),
+                                               rows, M, gen.next());
+            else
+                detail::sigmoid_sample<float>(v.data(), bias.data(), v.data(), rows, M, gen.next());
         }
     }
 

@@ -33,6 +33,7 @@ Dbn train_dbn(const Tensor& data, const std::vector<int64_t>& hidden_sizes,
         init_visible_biases(rbm, x);
         RbmTrainOptions ro = o.rbm;
         ro.seed = gen.next();
+        ro.learn_sigma = ro.learn_sigma && vis == Visible::kGaussian;  // the first layer only
         {
             RbmTrainer trainer(rbm, ro);
             for (int64_t e = 0; e < ro.epochs; ++e) {

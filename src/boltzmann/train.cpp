@@ -5,6 +5,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -52,6 +53,8 @@ struct RbmTrainer::Work {
     std::vector<double> energy;   // (rows) PT: E(v, h) of each row
     std::vector<mcmc::ParallelTempering> pt;  // (C) PT: one ladder per chain
     Tensor gW, ga, gb;                        // gradients of −log p: (M, N), (M), (N)
+    Tensor gz;              // σ learned: gradient of −log p in z = log σ² (M)
+    std::vector<float> wp;  // σ learned: (max(B, C), M) rows of p Wᵀ
 };
 
 RbmTrainer::RbmTrainer(Rbm& rbm, RbmTrainOptions o) : rbm_(rbm), options_(o), gen_(o.seed) {
@@ -59,6 +62,13 @@ RbmTrainer::RbmTrainer(Rbm& rbm, RbmTrainOptions o) : rbm_(rbm), options_(o), ge
     check(o.batch >= 1, "RbmTrainer: batch must be >= 1, got ", o.batch);
     check(o.chains >= 0, "RbmTrainer: chains must be >= 0, got ", o.chains);
     check(o.lr > 0 && std::isfinite(o.lr), "RbmTrainer: lr must be positive, got ", o.lr);
+    check(!o.learn_sigma || rbm.visible() == Visible::kGaussian,
+          "RbmTrainer: learn_sigma needs Gaussian visible units (the RBM's are ",
+          visible_name(rbm.visible()), ")");
+    check(o.sigma_lr >= 0 && std::isfinite(o.sigma_lr), "RbmTrainer: sigma_lr must be >= 0, got ",
+          o.sigma_lr);
+    check(o.sigma_min > 0 && std::isfinite(o.sigma_min), "RbmTrainer: sigma_min must be > 0, got ",
+          o.sigma_min);
     check(o.method != Method::kTempering || o.temperatures >= 2,
           "RbmTrainer: parallel tempering needs at least 2 temperatures, got ", o.temperatures);
     if (rbm_.dtype() != DType::f32) rbm_ = rbm_.to(DType::f32);
@@ -105,13 +115,28 @@ RbmTrainer::RbmTrainer(Rbm& rbm, RbmTrainOptions o) : rbm_(rbm), options_(o), ge
     rbm_.W.requires_grad_(true);
     rbm_.a.requires_grad_(true);
     rbm_.b.requires_grad_(true);
+    std::vector<optim::Optimizer*> opts;
+    if (o.learn_sigma) {
+        // z = log σ², in float64 so that small steps are not lost to rounding.
+        log_var_ = Tensor::empty({M}, DType::f64);
+        for (int64_t i = 0; i < M; ++i)
+            log_var_.data<double>()[i] = 2.0 * std::log(double{rbm_.sigma.data<float>()[i]});
+        log_var_.requires_grad_(true);
+        w.gz = Tensor::zeros({M}, DType::f64);
+        w.wp.resize(static_cast<size_t>(std::max(w.B, w.C) * M));
+        opt_sigma_ = std::make_unique<optim::Sgd>(
+            std::vector<Tensor>{log_var_},
+            optim::SgdOptions{.lr = o.sigma_lr > 0 ? o.sigma_lr : o.lr, .momentum = o.momentum});
+    }
     opt_W_ = std::make_unique<optim::Sgd>(
         std::vector<Tensor>{rbm_.W},
         optim::SgdOptions{.lr = o.lr, .momentum = o.momentum, .weight_decay = o.weight_decay});
     opt_bias_ = std::make_unique<optim::Sgd>(std::vector<Tensor>{rbm_.a, rbm_.b},
                                              optim::SgdOptions{.lr = o.lr, .momentum = o.momentum});
-    for (optim::Optimizer* opt : {static_cast<optim::Optimizer*>(opt_W_.get()),
-                                  static_cast<optim::Optimizer*>(opt_bias_.get())}) {
+    opts.push_back(opt_W_.get());
+    opts.push_back(opt_bias_.get());
+    if (opt_sigma_) opts.push_back(opt_sigma_.get());
+    for (optim::Optimizer* opt : opts) {
         if (o.schedule == Schedule::kExponential)
             schedules_.push_back(std::make_unique<optim::ExponentialLr>(
                 *opt, optim::ExponentialLrOptions{.gamma = o.gamma}));
@@ -122,6 +147,7 @@ RbmTrainer::RbmTrainer(Rbm& rbm, RbmTrainOptions o) : rbm_(rbm), options_(o), ge
 }
 
 RbmTrainer::~RbmTrainer() {
+    if (log_var_.defined()) log_var_.requires_grad_(false);
     rbm_.W.requires_grad_(false);
     rbm_.a.requires_grad_(false);
     rbm_.b.requires_grad_(false);
@@ -280,6 +306,7 @@ void RbmTrainer::update(const float* v0, int64_t B, const float* vn, const float
     // (x̃ = x/σ², already in vn for Gaussian units).
     Work& w = *w_;
     const int64_t M = w.M, N = w.N;
+    if (options_.learn_sigma) sigma_gradient(v0, B, vn, pn, C);
     const float* xs0 = w.gaussian ? w.xs0.data() : v0;
     float* gW = w.gW.data<float>();
     float* ga = w.ga.data<float>();
@@ -310,8 +337,47 @@ void RbmTrainer::update(const float* v0, int64_t B, const float* vn, const float
     rbm_.W.set_grad(w.gW);
     rbm_.a.set_grad(w.ga);
     rbm_.b.set_grad(w.gb);
-    opt_W_->step();
+    if (options_.learn_weights) opt_W_->step();
     opt_bias_->step();
+    if (options_.learn_sigma) {
+        opt_sigma_->step();
+        // z ≥ log σ_min², then σ = e^{z/2} and 1/σ² = e^{−z} follow z.
+        double* z = log_var_.data<double>();
+        float* sg = rbm_.sigma.data<float>();
+        const double z_min = 2.0 * std::log(options_.sigma_min);
+        for (int64_t i = 0; i < M; ++i) {
+            z[i] = std::max(z[i], z_min);
+            sg[i] = static_cast<float>(std::exp(0.5 * z[i]));
+            w.inv_s2[i] = static_cast<float>(std::exp(-z[i]));
+        }
+    }
+}
+
+void RbmTrainer::sigma_gradient(const float* v0, int64_t B, const float* vn, const float* pn,
+                                int64_t C) {
+    // ∂(−log p)/∂z_i = ⟨∂E/∂z_i⟩_data − ⟨∂E/∂z_i⟩_model with, h replaced by p = p(h=1|x),
+    //   ∂E/∂z_i = −(x_i − a_i)²/2σ_i² + x_i (W p)_i/σ_i².
+    // The data rows are v0 with p₀; the model rows are vn = x/σ² (so x = vn σ²) with pn.
+    Work& w = *w_;
+    const int64_t M = w.M, N = w.N;
+    const float* W = rbm_.W.data<float>();
+    const float* a = rbm_.a.data<float>();
+    double* gz = w.gz.data<double>();
+    for (int64_t i = 0; i < M; ++i) gz[i] = 0;
+    auto accumulate = [&](const float* x, bool scaled, const float* p, int64_t rows,
+                          double weight) {
+        gemm<float>(false, true, rows, M, N, 1.0f, p, W, 0.0f, w.wp.data());  // (rows, M) p Wᵀ
+        for (int64_t r = 0; r < rows; ++r)
+            for (int64_t i = 0; i < M; ++i) {
+                const double s2 = 1.0 / w.inv_s2[i];
+                const double xi = scaled ? x[r * M + i] * s2 : x[r * M + i];
+                const double d = xi - a[i];
+                gz[i] += weight * (-d * d / (2 * s2) + xi * w.wp[r * M + i] / s2);
+            }
+    };
+    accumulate(v0, false, w.ph0, B, 1.0 / static_cast<double>(B));
+    accumulate(vn, true, pn, C, -1.0 / static_cast<double>(C));
+    log_var_.set_grad(w.gz);
 }
 
 int training_threads(int requested) { return requested > 0 ? requested : omp_get_max_threads(); }
@@ -362,6 +428,10 @@ EpochStats RbmTrainer::epoch(const Tensor& data, const Tensor& valid) {
     for (double v : rbm_.W.to_vector())
         check(std::isfinite(v), "RbmTrainer: the weights diverged (non-finite) in epoch ", st.epoch,
               "; lower the learning rate (", options_.lr, ")");
+    if (options_.learn_sigma)
+        for (double s : rbm_.sigma.to_vector())
+            check(std::isfinite(s) && s > 0, "RbmTrainer: sigma diverged (", s, ") in epoch ",
+                  st.epoch, "; lower the learning rate (--sigma-lr)");
     return st;
 }
 
@@ -417,6 +487,30 @@ void init_visible_biases(Rbm& rbm, const Tensor& data) {
     }
     const Tensor t = Tensor::from(a, {rbm.M()}, DType::f64).to(rbm.dtype());
     rbm.a.copy_(t);
+}
+
+}  // namespace gibbs::boltzmann
+
+namespace gibbs::boltzmann {
+
+Tensor free_energy_grad_log_var(const Rbm& rbm, const Tensor& x) {
+    check(rbm.visible() == Visible::kGaussian,
+          "free_energy_grad_log_var: Gaussian visible units only");
+    check(x.defined() && x.dim() == 2 && x.size(1) == rbm.M(),
+          "free_energy_grad_log_var: x must be (B, ", rbm.M(), ")");
+    const Rbm d = rbm.to(DType::f64);
+    const Tensor xd = x.to(DType::f64).contiguous();
+    const Tensor Wp = d.visible_mean(d.hidden_prob(xd));  // a + W p, (B, M)
+    const int64_t B = xd.size(0), M = d.M();
+    Tensor g = Tensor::empty({B, M}, DType::f64);
+    const double *xp = xd.data<double>(), *mp = Wp.data<double>();
+    const double *ap = d.a.data<double>(), *sp = d.sigma.data<double>();
+    for (int64_t r = 0; r < B; ++r)
+        for (int64_t i = 0; i < M; ++i) {
+            const double s2 = sp[i] * sp[i], xi = xp[r * M + i], dx = xi - ap[i];
+            g.data<double>()[r * M + i] = -dx * dx / (2 * s2) + xi * (mp[r * M + i] - ap[i]) / s2;
+        }
+    return g;
 }
 
 }  // namespace gibbs::boltzmann

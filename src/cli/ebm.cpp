@@ -68,6 +68,12 @@ void run_train_ebm(const EbmCliOptions& o, const CLI::App& sub) {
         if (given(sub, "--alpha")) c.alpha = g.alpha;
         if (given(sub, "--train-size")) c.train_size = g.train_size;
         if (given(sub, "--sample-steps")) c.sample_steps = g.sample_steps;
+        if (given(sub, "--sampler")) c.sampler = g.sampler;
+        if (given(sub, "--lr-decay")) c.lr_decay = g.lr_decay;
+        if (given(sub, "--lr-min")) c.lr_min = g.lr_min;
+        if (given(sub, "--sample-sampler")) c.sample_sampler = g.sample_sampler;
+        if (given(sub, "--sample-step-size")) c.sample_step_size = g.sample_step_size;
+        if (given(sub, "--sample-init")) c.sample_init = g.sample_init;
         if (given(sub, "--seed")) c.seed = g.seed;
         if (given(sub, "--threads")) c.threads = g.threads;
         // clang-format on
@@ -93,7 +99,7 @@ GIBBS_COMMAND(train_ebm) {
                     "fashion-mnist, eight-gaussians, moons, swiss-roll or checkerboard");
     sub->add_option("--epochs", g.epochs, "Epochs (toys: 10, images: 1)");
     sub->add_option("--batch", g.batch, "Minibatch and number of negative chains (128 / 32)");
-    sub->add_option("--lr", g.lr, "Adam learning rate (1e-3 / 5e-4)");
+    sub->add_option("--lr", g.lr, "Adam learning rate (1e-2 / 5e-4)");
     sub->add_option("--hidden", o->hidden, "MLP widths for 2-D data (128,128)");
     sub->add_option("--channels", o->channels, "CNN channels c1,c2,c3 for images (16,32,32)");
     sub->add_option("--langevin-steps", g.langevin_steps,
@@ -101,13 +107,24 @@ GIBBS_COMMAND(train_ebm) {
     sub->add_option("--step-size", g.step_size, "Langevin step size eps (0.003 / 20)");
     sub->add_option("--noise", g.noise, "Langevin noise scale sigma (1 / 0.001)");
     sub->add_option("--grad-clip", g.grad_clip, "Clip dE/dx elementwise to [-c, c] (0 / 0.01)");
-    sub->add_option("--buffer", g.buffer, "Replay buffer size (10000)");
+    sub->add_option("--buffer", g.buffer, "Replay buffer size (2000 / 10000)");
     sub->add_option("--reinit", g.reinit, "Fraction of chains restarted from noise (0.05)");
     sub->add_option("--alpha", g.alpha, "Weight of the energy regularizer (0.01 / 1)");
     sub->add_option("--train-size", g.train_size,
                     "Toys: fresh points per epoch (50000); images: first N (0: all)");
     sub->add_option("--sample-steps", g.sample_steps,
-                    "Langevin steps of `gibbs sample` from noise (300 / 200)");
+                    "Langevin steps of `gibbs sample`/`eval` (40 / 200)");
+    sub->add_option("--sampler", g.sampler, "Training negatives: ula or mala (ula)");
+    sub->add_option("--lr-decay", g.lr_decay,
+                    "Learning-rate schedule: cosine or none (cosine / none)");
+    sub->add_option("--lr-min", g.lr_min, "Final learning rate of the cosine schedule (0)");
+    sub->add_option("--sample-sampler", g.sample_sampler,
+                    "Sampler of `gibbs sample`/`eval`: ula or mala (ula)");
+    sub->add_option("--sample-step-size", g.sample_step_size,
+                    "Step size of `gibbs sample`/`eval` (0: --step-size)");
+    sub->add_option(
+        "--sample-init", g.sample_init,
+        "Chains of `gibbs sample`/`eval` start from the replay buffer or noise (buffer / noise)");
     sub->add_option("--seed", g.seed, "Random seed (0)");
     sub->add_option("--threads", g.threads, "Threads (0: all); results repeat for a fixed count");
     sub->add_flag("--quiet", o->quiet, "No progress bar or per-epoch lines");

@@ -64,11 +64,21 @@ void run_generative_sample(gen::GenerativeModel& model, const GenerativeSampleOp
     check(!o.out.empty(), "sample: --out FILE is required (.png, .csv or .safetensors)");
     check(o.n >= 1, "sample: --n must be >= 1, got ", o.n);
     check(o.cols >= 1, "sample: --cols must be >= 1, got ", o.cols);
+    const int64_t K = model.classes();
+    check(o.sample.label < 0 || K > 0, "sample: --label ", o.sample.label,
+          " needs a class-conditional model; ", model.describe(), " is unconditional");
+    check(o.sample.label < K, "sample: --label ", o.sample.label, " is not a class of ",
+          model.describe(), " (0..", K - 1, ")");
+    // A class-conditional model without --label: --n rounded up to a multiple of the K classes,
+    // drawn in class order (the model's label −1), one grid row per class.
+    const bool by_class = K > 0 && o.sample.label < 0;
+    const int64_t n = by_class ? (o.n + K - 1) / K * K : o.n;
+    const int64_t cols = by_class ? n / K : o.cols;
     Generator gen(o.seed);
     Tensor x;
     {
         NoGradGuard no_grad;
-        x = model.sample(o.n, gen, o.sample).to(DType::f32).contiguous();
+        x = model.sample(n, gen, o.sample).to(DType::f32).contiguous();
     }
     if (ends_with(o.out, ".csv")) {
         write_csv(o.out, x);
@@ -81,7 +91,7 @@ void run_generative_sample(gen::GenerativeModel& model, const GenerativeSampleOp
         check(x.dim() == 4, model.describe(), ": samples of shape ", x.shape(),
               " are not images; write them with --out FILE.csv");
         io::write_png_grid(o.out, x.data<float>(), x.size(0), x.size(2), x.size(3),
-                           static_cast<int>(x.size(1)), o.cols, 1);
+                           static_cast<int>(x.size(1)), cols, 1);
     }
     std::printf("wrote %lld samples of %s to %s\n", static_cast<long long>(x.size(0)),
                 model.describe().c_str(), o.out.c_str());

@@ -38,6 +38,12 @@ RbmTrainOptions trainer_options(const TrainRbmOptions& o) {
     check(o.weight_decay >= 0, "train: --weight-decay must be >= 0, got ", o.weight_decay);
     check(o.chains >= 0, "train: --chains must be >= 0, got ", o.chains);
     check(o.sigma > 0, "train: --sigma must be positive, got ", o.sigma);
+    check(!o.learn_sigma || o.visible == "gaussian",
+          "train: --learn-sigma needs --visible gaussian, got --visible ", o.visible);
+    check(o.sigma_lr >= 0 && std::isfinite(o.sigma_lr), "train: --sigma-lr must be >= 0, got ",
+          o.sigma_lr);
+    check(o.sigma_min > 0 && std::isfinite(o.sigma_min), "train: --sigma-min must be > 0, got ",
+          o.sigma_min);
     Schedule schedule = Schedule::kConstant;
     if (o.schedule == "exponential")
         schedule = Schedule::kExponential;
@@ -56,6 +62,9 @@ RbmTrainOptions trainer_options(const TrainRbmOptions& o) {
                       .gamma = o.gamma,
                       .epochs = o.epochs,
                       .seed = o.seed,
+                      .learn_sigma = o.learn_sigma,
+                      .sigma_lr = o.sigma_lr,
+                      .sigma_min = o.sigma_min,
                       .threads = o.threads};
     r.chains = o.chains;
     if (o.pcd > 0) {
@@ -139,6 +148,9 @@ Prepared prepare(const TrainRbmOptions& o, const char* command) {
                 {"temperatures", o.temperatures},
                 {"beta_min", o.beta_min},
                 {"sigma", o.sigma},
+                {"learn_sigma", o.learn_sigma},
+                {"sigma_lr", o.sigma_lr},
+                {"sigma_min", o.sigma_min},
                 {"weight_std", o.weight_std},
                 {"samples", p.train.x.size(0)},
                 {"visible_units", p.train.x.size(1)},
@@ -239,10 +251,15 @@ void run_eval_rbm(const EvalRbmOptions& o) {
         j["logz"] = log_z;
     } else {
         AisOptions ao{.distributions = o.ais_distributions, .runs = o.ais_runs, .seed = o.seed};
-        if (train.defined())
-            ao.base_rates = base_rates(train);
-        else if (test.defined())
-            ao.base_rates = base_rates(test);
+        // The base model's visible marginals from the training data (else the test data):
+        // base rates (binary) or means (Gaussian); none: uniform (binary) or the model's a.
+        const Tensor& base = train.defined() ? train : test;
+        if (base.defined()) {
+            if (rbm.visible() == Visible::kBinary)
+                ao.base_rates = base_rates(base);
+            else
+                ao.base_means = column_means(base);
+        }
         const AisResult r = ais_log_z(rbm, ao);
         log_z = r.log_z;
         j["logz"] = r.log_z;
@@ -364,7 +381,17 @@ void add_train_rbm_options(CLI::App* sub, TrainRbmOptions& o, bool dbn) {
     sub->add_option("--schedule", o.schedule, "constant, exponential or cosine (per epoch)")
         ->capture_default_str();
     sub->add_option("--gamma", o.gamma, "Exponential schedule factor")->capture_default_str();
-    sub->add_option("--sigma", o.sigma, "Gaussian visible units: sigma")->capture_default_str();
+    sub->add_option("--sigma", o.sigma,
+                    "Gaussian visible units: sigma (the initial one with "
+                    "--learn-sigma)")
+        ->capture_default_str();
+    sub->add_flag("--learn-sigma", o.learn_sigma,
+                  "Gaussian visible units: learn sigma (through log sigma^2)");
+    sub->add_option("--sigma-lr", o.sigma_lr, "Learning rate of log sigma^2 (0: --lr)")
+        ->capture_default_str();
+    sub->add_option("--sigma-min", o.sigma_min,
+                    "Floor on a learned sigma (pixels without variance would drive it to 0)")
+        ->capture_default_str();
     sub->add_option("--init-std", o.weight_std, "Initial weights ~ N(0, s^2)")
         ->capture_default_str();
     sub->add_option("--seed", o.seed, "Random seed")->capture_default_str();

@@ -28,6 +28,9 @@ struct TrainRbmOptions {
     std::string schedule = "constant";
     double gamma = 0.95;
     double sigma = 1.0;
+    bool learn_sigma = false;  // Gaussian: learn σ (through log σ²)
+    double sigma_lr = 0.0;     // its learning rate (0: --lr)
+    double sigma_min = 1e-2;   // its floor
     double weight_std = 0.01;
     uint64_t seed = 0;
     int threads = 0;

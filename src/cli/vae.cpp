@@ -81,6 +81,9 @@ GIBBS_COMMAND(train_vae) {
                     "Gaussian decoder: fixed standard deviation, or 0 to learn one per dimension")
         ->capture_default_str();
     sub->add_option("--beta", c.beta, "Weight of the KL term in the loss")->capture_default_str();
+    sub->add_flag("--conditional", c.conditional,
+                  "Class-conditional VAE: q(z|x, y) and p(x|z, y) with the data's labels y "
+                  "(fashion-mnist)");
     sub->add_option("--binarize", c.binarize,
                     "none, dynamic (x ~ Bernoulli(pixels) every batch) or fixed (drawn once)")
         ->capture_default_str();

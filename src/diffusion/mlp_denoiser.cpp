@@ -232,14 +232,17 @@ struct MlpDenoiser::Kernels {
         const S scale = static_cast<S>(2.0 / static_cast<double>(B * D));
         const int nt = threads_for(B);
         std::vector<double> partial(nt, 0.0);
-        // The weight-gradient work: (layer, first output unit, last output unit), in chunks.
+        // The weight-gradient work: (layer, first output unit, last output unit), in chunks of
+        // kUnits output units: each chunk's GEMM packs the layer's input h_{l−1} (B, in) again,
+        // so chunks are as large as two threads' balance allows (64: two per 128-unit layer).
+        constexpr int64_t kUnits = 64;
         struct Item {
             int64_t layer, o0, o1;
         };
         std::vector<Item> items;
         for (int64_t l = 0; l < nl; ++l)
-            for (int64_t o = 0; o < n.layers[l].out; o += 32)
-                items.push_back({l, o, std::min(o + 32, n.layers[l].out)});
+            for (int64_t o = 0; o < n.layers[l].out; o += kUnits)
+                items.push_back({l, o, std::min(o + kUnits, n.layers[l].out)});
 #pragma omp parallel num_threads(nt)
         {
             const int tid = omp_get_thread_num(), k = omp_get_num_threads();
@@ -260,16 +263,32 @@ struct MlpDenoiser::Kernels {
                 const Layer& L = n.layers[l];
                 S* gin = n.g[l - 1] + r0 * L.in;
                 const S* hin = n.h[l - 1] + r0 * L.in;
-                blas::gemm(false, false, rows, L.in, L.out, S(1), n.g[l] + r0 * L.out, L.out, L.W,
-                           L.in, S(0), gin, L.in);
+                const S* gl = n.g[l] + r0 * L.out;
+                if (L.out <= kSmall) {
+                    // NOTE: the output layer's K = D ≤ 4 GEMM would spend its time packing; the
+                    // sums g_{l−1}[r, j] = Σ_k g_l[r, k] W[k, j] are written out, over j.
+                    for (int64_t r = 0; r < rows; ++r) {
+                        S* o = gin + r * L.in;
+                        std::fill(o, o + L.in, S(0));
+                        for (int64_t k = 0; k < L.out; ++k) {
+                            const S gk = gl[r * L.out + k];
+                            const S* w = L.W + k * L.in;
+#pragma omp simd
+                            for (int64_t j = 0; j < L.in; ++j) o[j] += gk * w[j];
+                        }
+                    }
+                } else {
+                    blas::gemm(false, false, rows, L.in, L.out, S(1), gl, L.out, L.W, L.in, S(0),
+                               gin, L.in);
+                }
 #pragma omp simd
                 for (int64_t i = 0; i < rows * L.in; ++i) gin[i] = hin[i] > S(0) ? gin[i] : S(0);
             }
 #pragma omp barrier
             // ∂L/∂W_l[o0:o1] = g_l[:, o0:o1]ᵀ h_{l−1}, ∂L/∂b_l[o0:o1] = Σ_rows g_l[:, o0:o1].
 // Dynamic: the items differ in cost; each writes its own slice, so the result does not
-// depend on which thread runs it.
-#pragma omp for schedule(dynamic, 1)
+// depend on which thread runs it. nowait: the region's end is the only barrier needed.
+#pragma omp for schedule(dynamic, 1) nowait
             for (size_t it = 0; it < items.size(); ++it) {
                 const auto [l, o0, o1] = items[it];
                 const Layer& L = n.layers[l];

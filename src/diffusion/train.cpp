@@ -1,6 +1,7 @@
 // Training a diffusion model on L_simple with an EMA of the weights (gibbs/diffusion/ddpm.hpp).
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -77,7 +78,13 @@ DdpmTrainResult train_ddpm(gen::GenerativeRun& run, bool quiet) {
             Tensor t = Tensor::empty({B}, DType::f32);
             float *xp = x_t.data<float>(), *ep = eps.data<float>(), *tp = t.data<float>();
             const float* X0 = X.data<float>();
+            // NOTE: the rows of X come in random order and mostly out of cache after the step's
+            // GEMMs; prefetched a few rows ahead, their loads overlap.
+            constexpr int64_t kAhead = 8;
+            for (int64_t r = 0; r < std::min(B, kAhead); ++r)
+                __builtin_prefetch(X0 + perm[step * batch + r] * D);
             for (int64_t r = 0; r < B; ++r) {
+                if (r + kAhead < B) __builtin_prefetch(X0 + perm[step * batch + r + kAhead] * D);
                 const int64_t tr = gen.integer(1, T + 1);
                 tp[r] = static_cast<float>(tr);
                 const double a = std::sqrt(s.alpha_bar(tr)), b = std::sqrt(1 - s.alpha_bar(tr));

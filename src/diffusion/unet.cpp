@@ -5,8 +5,10 @@
 #include <numeric>
 #include <string>
 
+#include "gibbs/autograd/autograd.hpp"
 #include "gibbs/nn/functional.hpp"
 #include "gibbs/tensor/error.hpp"
+#include "tensor/elementwise.hpp"
 
 namespace gibbs::diffusion {
 
@@ -37,7 +39,7 @@ Tensor upsample_conv3x3(const Tensor& x, const Tensor& W, const Tensor& b) {
           W.shape());
     check(b.defined() && b.dim() == 1 && b.size(0) == W.size(0), "upsample_conv3x3: bias (",
           W.size(0), ") required, got ", b.defined() ? b.shape() : Shape{});
-    const int64_t N = x.size(0), O = W.size(0), H = x.size(2), Wd = x.size(3);
+    const int64_t O = W.size(0), H = x.size(2), Wd = x.size(3);
     auto fold = [](const Tensor& w, int axis) {  // 3 taps along axis -> the two phases' 2 taps
         const Tensor w0 = w.narrow(axis, 0, 1), w1 = w.narrow(axis, 1, 1),
                      w2 = w.narrow(axis, 2, 1);
@@ -48,13 +50,81 @@ Tensor upsample_conv3x3(const Tensor& x, const Tensor& W, const Tensor& b) {
     const auto [k10, k11] = fold(r1, 3);  // (O, C, 2, 2)
     const Tensor Y = nn::conv2d(x, cat({k00, k01, k10, k11}, 0), cat({b, b, b, b}, 0),
                                 {.stride = 1, .padding = 1});  // (N, 4O, H+1, W+1)
-    auto phase = [&](int64_t p, int64_t q) {                   // (N, O, H, W, 1)
-        return Y.narrow(1, (2 * p + q) * O, O).narrow(2, p, H).narrow(3, q, Wd).unsqueeze(4);
-    };
-    // y viewed as (N, O, H, 2, W, 2): y[n, o, i, p, j, q] = phase (p, q) at (i, j)
-    const Tensor row0 = cat({phase(0, 0), phase(0, 1)}, 4).unsqueeze(3);
-    const Tensor row1 = cat({phase(1, 0), phase(1, 1)}, 4).unsqueeze(3);
-    return cat({row0, row1}, 3).reshape({N, O, 2 * H, 2 * Wd});
+    return interleave_phases(Y, O, H, Wd);
+}
+
+namespace {
+
+// y[n, o, 2i + p, 2j + q] = Y[n, (2p + q)·O + o, i + p, j + q] for Y (N, 4O, H+1, W+1), y's
+// element (n, o, 2i + p, ·) one row of Y's phase (p, 0) and (p, 1) interleaved. The adjoint puts
+// each element of ∂y back in its place and zeros the rest (each phase skips one row and column).
+template <typename T>
+void interleave_rows(const T* Y, T* y, int64_t N, int64_t O, int64_t H, int64_t W) {
+    const int64_t plane = (H + 1) * (W + 1);
+#pragma omp parallel for schedule(static) if (N * O > 1 && \
+                                              gibbs::detail::use_threads(N * O * 4 * H * W))
+    for (int64_t no = 0; no < N * O; ++no) {
+        const int64_t n = no / O, o = no % O;
+        T* out = y + no * 4 * H * W;
+        for (int64_t p = 0; p < 2; ++p) {
+            const T* a = Y + ((n * 4 + 2 * p) * O + o) * plane + p * (W + 1);
+            const T* b = Y + ((n * 4 + 2 * p + 1) * O + o) * plane + p * (W + 1) + 1;
+            for (int64_t i = 0; i < H; ++i) {
+                T* row = out + (2 * i + p) * 2 * W;
+                const T *ra = a + i * (W + 1), *rb = b + i * (W + 1);
+                for (int64_t j = 0; j < W; ++j) row[2 * j] = ra[j], row[2 * j + 1] = rb[j];
+            }
+        }
+    }
+}
+
+template <typename T>
+void deinterleave_rows(const T* g, T* gY, int64_t N, int64_t O, int64_t H, int64_t W) {
+    const int64_t plane = (H + 1) * (W + 1);
+#pragma omp parallel for schedule(static) if (N * O > 1 && \
+                                              gibbs::detail::use_threads(N * O * 4 * H * W))
+    for (int64_t no = 0; no < N * O; ++no) {
+        const int64_t n = no / O, o = no % O;
+        const T* in = g + no * 4 * H * W;
+        for (int64_t p = 0; p < 2; ++p) {
+            T* a = gY + ((n * 4 + 2 * p) * O + o) * plane;
+            T* b = gY + ((n * 4 + 2 * p + 1) * O + o) * plane;
+            std::fill(a, a + plane, T(0));
+            std::fill(b, b + plane, T(0));
+            a += p * (W + 1), b += p * (W + 1) + 1;
+            for (int64_t i = 0; i < H; ++i) {
+                const T* row = in + (2 * i + p) * 2 * W;
+                T *ra = a + i * (W + 1), *rb = b + i * (W + 1);
+                for (int64_t j = 0; j < W; ++j) ra[j] = row[2 * j], rb[j] = row[2 * j + 1];
+            }
+        }
+    }
+}
+
+}  // namespace
+
+Tensor interleave_phases(const Tensor& Y_in, int64_t O, int64_t H, int64_t W) {
+    check(
+        Y_in.dim() == 4 && Y_in.size(1) == 4 * O && Y_in.size(2) == H + 1 && Y_in.size(3) == W + 1,
+        "interleave_phases: expected (N, ", 4 * O, ", ", H + 1, ", ", W + 1, "), got ",
+        Y_in.shape());
+    const int64_t N = Y_in.size(0);
+    const Tensor Y = Y_in.contiguous();
+    Tensor y = Tensor::empty({N, O, 2 * H, 2 * W}, Y.dtype());
+    dispatch(Y.dtype(),
+             [&]<typename T>() { interleave_rows<T>(Y.data<T>(), y.data<T>(), N, O, H, W); });
+    if (!autograd::needs_grad(Y_in)) return y;
+    return autograd::record(
+        y, {Y_in},
+        [N, O, H, W, shape = Y.shape()](const Tensor& g_in) -> autograd::Grads {
+            const Tensor g = g_in.contiguous();
+            Tensor gY = Tensor::empty(shape, g.dtype());
+            dispatch(g.dtype(), [&]<typename T>() {
+                deinterleave_rows<T>(g.data<T>(), gY.data<T>(), N, O, H, W);
+            });
+            return {gY};
+        },
+        "interleave_phases");
 }
 
 ResBlock::ResBlock(int64_t in, int64_t out, int64_t time_dim, int64_t groups, DType dtype,
@@ -71,9 +141,9 @@ ResBlock::ResBlock(int64_t in, int64_t out, int64_t time_dim, int64_t groups, DT
 
 Tensor ResBlock::forward(const Tensor& x, const Tensor& e) {
     const int64_t B = x.size(0);
-    Tensor h = (*conv1_)(silu((*norm1_)(x)));           // (B, out, H, W)
+    Tensor h = (*conv1_)(norm1_->forward_silu(x));      // (B, out, H, W)
     h = h + (*time_)(e).reshape({B, h.size(1), 1, 1});  // the time step, per channel
-    h = (*conv2_)(silu((*norm2_)(h)));
+    h = (*conv2_)(norm2_->forward_silu(h));
     return h + (skip_ ? (*skip_)(x) : x);
 }
 
@@ -189,7 +259,7 @@ Tensor UNet::predict(const Tensor& x_t, const Tensor& t) {
             h = upsample_conv3x3(h, c.weight, c.bias);
         }
     }
-    return (*out_)(silu((*out_norm_)(h)));
+    return (*out_)(out_norm_->forward_silu(h));
 }
 
 nlohmann::json to_json(const UNetOptions& o) {

@@ -26,6 +26,9 @@ EbmConfig EbmConfig::defaults(const std::string& data) {
         c.epochs = 1;
         c.batch = 32;
         c.lr = 5e-4;
+        c.lr_decay = "none";
+        c.buffer = 10000;
+        c.sample_init = "noise";
         c.channels = {16, 32, 32};
         c.langevin_steps = 10;
         c.step_size = 20.0;  // (ε/2)·∇E = 10·∇E, Du & Mordatch's λ = 10
@@ -40,15 +43,29 @@ EbmConfig EbmConfig::defaults(const std::string& data) {
 
 bool EbmConfig::image() const { return gen::is_image_data(data); }
 
+namespace {
+
+mcmc::LangevinKind langevin_kind(const std::string& name) {
+    return name == "mala" ? mcmc::LangevinKind::mala : mcmc::LangevinKind::ula;
+}
+
+}  // namespace
+
 SgldOptions EbmConfig::sgld() const {
     return {.steps = langevin_steps,
-            .langevin = {.kind = mcmc::LangevinKind::ula,
+            .langevin = {.kind = langevin_kind(sampler),
                          .step_size = step_size,
                          .noise_scale = noise,
                          .grad_clip = grad_clip,
                          .lo = lo(),
                          .hi = hi()},
             .reinit = reinit};
+}
+
+double EbmConfig::lr_at(int64_t t, int64_t T) const {
+    if (lr_decay != "cosine" || T <= 0) return lr;
+    const double u = std::min(1.0, static_cast<double>(t) / static_cast<double>(T));
+    return lr_min + 0.5 * (lr - lr_min) * (1.0 + std::cos(M_PI * u));
 }
 
 EnergyNetOptions EbmConfig::net() const {
@@ -76,6 +93,20 @@ void EbmConfig::validate() const {
     check(train_size >= batch || (image() && train_size == 0), "train ebm: --train-size (",
           train_size, ") must be at least --batch (", batch, ")");
     check(sample_steps >= 1, "train ebm: --sample-steps must be at least 1, got ", sample_steps);
+    check(sampler == "ula" || sampler == "mala", "train ebm: --sampler must be ula or mala, got '",
+          sampler, "'");
+    check(sample_sampler == "ula" || sample_sampler == "mala",
+          "train ebm: --sample-sampler must be ula or mala, got '", sample_sampler, "'");
+    check(sampler == "ula" || noise > 0, "train ebm: --sampler mala needs --noise > 0");
+    check(sample_init == "noise" || sample_init == "buffer",
+          "train ebm: --sample-init must be noise or buffer, got '", sample_init, "'");
+    check(lr_decay == "none" || lr_decay == "cosine",
+          "train ebm: --lr-decay must be none or cosine, got '", lr_decay, "'");
+    check(std::isfinite(lr_min) && lr_min >= 0 && lr_min <= lr,
+          "train ebm: --lr-min must be in [0, --lr], got ", lr_min);
+    check(std::isfinite(sample_step_size) && sample_step_size >= 0,
+          "train ebm: --sample-step-size must not be negative (0: --step-size), got ",
+          sample_step_size);
     check(threads >= 0 && threads <= 1024, "train ebm: --threads must be between 0 and 1024, got ",
           threads);
     if (image()) {
@@ -105,6 +136,12 @@ nlohmann::json EbmConfig::to_json() const {
             {"alpha", alpha},
             {"train_size", train_size},
             {"sample_steps", sample_steps},
+            {"sampler", sampler},
+            {"lr_decay", lr_decay},
+            {"lr_min", lr_min},
+            {"sample_sampler", sample_sampler},
+            {"sample_step_size", sample_step_size},
+            {"sample_init", sample_init},
             {"seed", seed},
             {"threads", threads}};
 }
@@ -129,6 +166,13 @@ EbmConfig EbmConfig::from_json(const nlohmann::json& j, const std::string& sourc
         c.alpha = j.at("alpha").get<double>();
         c.train_size = j.at("train_size").get<int64_t>();
         c.sample_steps = j.at("sample_steps").get<int64_t>();
+        // Absent from runs made before these options existed: their values then.
+        c.sampler = j.value("sampler", std::string("ula"));
+        c.lr_decay = j.value("lr_decay", std::string("none"));
+        c.lr_min = j.value("lr_min", 0.0);
+        c.sample_sampler = j.value("sample_sampler", std::string("ula"));
+        c.sample_step_size = j.value("sample_step_size", 0.0);
+        c.sample_init = j.value("sample_init", std::string("noise"));
         c.seed = j.at("seed").get<uint64_t>();
         c.threads = j.at("threads").get<int>();
     } catch (const nlohmann::json::exception& e) {
@@ -179,6 +223,7 @@ EbmTrainResult train_ebm(gen::GenerativeRun& run, bool quiet) {
             x = gen::sample_toy(c.data, c.train_size, gen);
         }
         const int64_t N = x.size(0), steps = N / c.batch;  // a last partial batch is dropped
+        const int64_t total = steps * c.epochs;            // the schedule's horizon
         char label[48];
         std::snprintf(label, sizeof label, "epoch %lld/%lld", static_cast<long long>(epoch),
                       static_cast<long long>(c.epochs));
@@ -187,6 +232,7 @@ EbmTrainResult train_ebm(gen::GenerativeRun& run, bool quiet) {
         for (int64_t s = 0; s < steps; ++s) {
             const Tensor batch = x.narrow(0, s * c.batch, c.batch).contiguous();
             StepStats st;
+            optimizer.set_lr(c.lr_at((epoch - 1) * steps + s, total));
             try {
                 st = train_step(net, optimizer, batch, buffer, sgld, c.alpha, gen);
             } catch (const Error& e) {
@@ -214,7 +260,11 @@ EbmTrainResult train_ebm(gen::GenerativeRun& run, bool quiet) {
                  {"energy_neg", mean.e_neg},
                  {"steps", steps},
                  {"seconds", seconds}});
-        run.save(epoch, "ebm", net.state(),
+        // The model file carries the buffer only when sampling starts from it (an image buffer
+        // is tens of MB).
+        io::NamedTensors model_tensors = net.state();
+        if (c.sample_init == "buffer") model_tensors.emplace_back("replay.x", buffer.x());
+        run.save(epoch, "ebm", model_tensors,
                  {{"model.", net.state()},
                   {"optimizer.", optimizer.state()},
                   {"buffer.", {{"x", buffer.x()}}}},
@@ -244,7 +294,19 @@ std::unique_ptr<EbmModel> EbmModel::load(const io::Checkpoint& checkpoint) {
         EbmConfig::from_json(gen::generative_config(checkpoint, "ebm"), checkpoint.path);
     Generator init;  // the saved tensors replace the initialization
     auto model = std::make_unique<EbmModel>(c, init);
-    io::load_module_state(*model->net_, checkpoint.tensors, checkpoint.path);
+    io::NamedTensors net_tensors;
+    for (const auto& [name, t] : checkpoint.tensors) {
+        if (name == "replay.x") {
+            check(t.dim() == example_shape(c).size() + 1 && t.dtype() == DType::f32 &&
+                      t.shape().back() == example_shape(c).back(),
+                  checkpoint.path, ": the replay buffer replay.x is ", t.shape(),
+                  ", not chains of float32 examples");
+            model->chains_ = t;
+        } else {
+            net_tensors.emplace_back(name, t);
+        }
+    }
+    io::load_module_state(*model->net_, net_tensors, checkpoint.path);
     return model;
 }
 
@@ -262,19 +324,38 @@ std::string EbmModel::describe() const {
 Tensor EbmModel::sample(int64_t n, Generator& gen, const gen::SampleOptions& options) {
     check(n >= 1, "ebm sample: n must be at least 1, got ", n);
     mcmc::LangevinOptions lo = config_.sgld().langevin;
+    lo.kind = langevin_kind(config_.sample_sampler);
+    if (config_.sample_step_size > 0) lo.step_size = config_.sample_step_size;
     if (options.sampler == "mala")
         lo.kind = mcmc::LangevinKind::mala;
+    else if (options.sampler == "langevin" || options.sampler == "ula")
+        lo.kind = mcmc::LangevinKind::ula;
     else
-        check(options.sampler.empty() || options.sampler == "langevin" || options.sampler == "ula",
-              "ebm sample: --sampler must be langevin (ULA) or mala, got ", options.sampler);
+        check(options.sampler.empty(), "ebm sample: --sampler must be ula (langevin) or mala, got ",
+              options.sampler);
     const int64_t steps = options.steps > 0 ? options.steps : config_.sample_steps;
     const ReplayBuffer box(example_shape(config_), 1, config_.lo(), config_.hi(), gen);
+    // Starting points: the saved replay buffer's chains in a random order (each used once while
+    // n ≤ capacity, then again), or uniform noise on the box.
+    const bool from_buffer = config_.sample_init == "buffer" && chains_.defined();
+    std::vector<int64_t> order;
+    if (from_buffer) {
+        const std::vector<int64_t> perm = randperm(chains_.size(0), gen);
+        for (int64_t i = 0; i < n; ++i) order.push_back(perm[i % chains_.size(0)]);
+    }
     FrozenParameters frozen(*net_);
     // Chains in chunks, so that image sampling keeps its memory bounded.
     const int64_t chunk = config_.image() ? 256 : 4096;
     std::vector<Tensor> parts;
     for (int64_t start = 0; start < n; start += chunk) {
-        Tensor x = box.noise(std::min(chunk, n - start), gen);
+        const int64_t m = std::min(chunk, n - start);
+        Tensor x;
+        if (from_buffer) {
+            const std::vector<int64_t> rows(order.begin() + start, order.begin() + start + m);
+            x = index_select(chains_, 0, rows).contiguous();
+        } else {
+            x = box.noise(m, gen);
+        }
         mcmc::langevin(x, energy_fn(*net_), steps, lo, gen);
         parts.push_back(x);
     }

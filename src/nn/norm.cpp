@@ -10,6 +10,7 @@
 #include "gibbs/nn/norm.hpp"
 #include "nn/image_common.hpp"
 #include "tensor/elementwise.hpp"
+#include "tensor/vmath.hpp"
 
 namespace gibbs::nn {
 
@@ -272,6 +273,124 @@ Tensor group_norm(const Tensor& x_in, int64_t groups, const Tensor& gamma, const
             return {gx, ggam, gbet};
         },
         "group_norm");
+}
+
+Tensor group_norm_silu(const Tensor& x_in, int64_t groups, const Tensor& gamma, const Tensor& beta,
+                       double eps) {
+    check(x_in.dim() >= 2, "group_norm_silu: input must be (N, C, ...), got ", x_in.shape());
+    check(groups >= 1 && x_in.size(1) % groups == 0, "group_norm_silu: ", x_in.size(1),
+          " channels cannot be split into ", groups, " groups");
+    check_channel_vector("group_norm_silu", "weight", gamma, x_in);
+    check_channel_vector("group_norm_silu", "bias", beta, x_in);
+    check(eps > 0, "group_norm_silu: eps must be positive, got ", eps);
+    const NCS d = ncs_of(x_in);
+    const int64_t cg = d.C / groups, len = cg * d.S;  // channels and elements per group
+    const Tensor x = x_in.contiguous();
+    const Tensor gc = gamma.defined() ? gamma.contiguous() : gamma;
+    const Tensor bc = beta.defined() ? beta.contiguous() : beta;
+    Tensor y = Tensor::empty(x.shape(), x.dtype());
+    auto stats = std::make_shared<std::vector<double>>(2 * d.N * groups);  // mean, inv per (n,g)
+    // z = x sc_c + sh_c on channel c of group (n, g): the affine map of group_norm.
+    const auto affine = [gc, bc, stats, groups, cg]<typename T>(int64_t ng, int64_t cc, T* sc,
+                                                                T* sh) {
+        const int64_t c = (ng % groups) * cg + cc;
+        const double mean = (*stats)[2 * ng], inv = (*stats)[2 * ng + 1];
+        const double scale = inv * (gc.defined() ? static_cast<double>(gc.data<T>()[c]) : 1.0);
+        *sc = static_cast<T>(scale);
+        *sh = static_cast<T>((bc.defined() ? static_cast<double>(bc.data<T>()[c]) : 0.0) -
+                             mean * scale);
+    };
+    dispatch(x.dtype(), [&]<typename T>() {
+        const T* px = x.data<T>();
+        T* py = y.data<T>();
+        parallel_for(d.N * groups, x.numel(), [&](int64_t ng) {
+            moments(px + ng * len, 1, len, len, eps, &(*stats)[2 * ng], &(*stats)[2 * ng + 1]);
+            for (int64_t cc = 0; cc < cg; ++cc) {
+                T sc, sh;
+                affine(ng, cc, &sc, &sh);
+                const T* in = px + ng * len + cc * d.S;
+                T* out = py + ng * len + cc * d.S;
+#pragma omp simd
+                for (int64_t i = 0; i < d.S; ++i) {
+                    const T z = in[i] * sc + sh;
+                    out[i] = z * vm::sigmoid(z);
+                }
+            }
+        });
+    });
+    if (!any_needs_grad({&x_in, &gamma, &beta})) return y;
+    return autograd::record(
+        y, {x_in, gamma, beta},
+        [x, gc, stats, d, groups, cg, len, affine, nx = needs_grad(x_in), ng_ = needs_grad(gamma),
+         nb = needs_grad(beta)](const Tensor& g_in) -> Grads {
+            const Tensor G = g_in.contiguous();
+            Tensor gx = nx ? Tensor::empty(x.shape(), G.dtype()) : Tensor();
+            // Per (n, c): Σ_s ∂z and Σ_s ∂z x̂, summed over n afterwards for ∂γ and ∂β.
+            std::vector<double> sg(d.N * d.C), sgx(d.N * d.C);
+            dispatch(G.dtype(), [&]<typename T>() {
+                const T *px = x.data<T>(), *pg = G.data<T>();
+                const T* pgam = gc.defined() ? gc.data<T>() : nullptr;
+                parallel_for(d.N * groups, x.numel(), [&](int64_t ng) {
+                    // ∂z of the group, in a buffer of the thread's that stays in cache.
+                    thread_local std::vector<T> buffer;
+                    if (static_cast<int64_t>(buffer.size()) < len) buffer.resize(len);
+                    T* gz = buffer.data();
+                    const int64_t o0 = ng * len;
+                    for (int64_t cc = 0; cc < cg; ++cc) {
+                        T sc, sh;
+                        affine(ng, cc, &sc, &sh);
+                        const T *in = px + o0 + cc * d.S, *gi = pg + o0 + cc * d.S;
+                        T* out = gz + cc * d.S;
+#pragma omp simd
+                        for (int64_t i = 0; i < d.S; ++i) {
+                            const T z = in[i] * sc + sh, s = vm::sigmoid(z);
+                            out[i] = gi[i] * (s * (1 + z * (1 - s)));
+                        }
+                    }
+                    const double mean = (*stats)[2 * ng], inv = (*stats)[2 * ng + 1];
+                    const int64_t c0 = (ng % groups) * cg, n = ng / groups;
+                    // A = Σ γ ∂z, B = Σ γ ∂z x̂ over the group (γ varies with the channel)
+                    double A = 0, B = 0;
+                    for (int64_t cc = 0; cc < cg; ++cc) {
+                        const int64_t c = c0 + cc;
+                        double& a = sg[n * d.C + c];
+                        double& b = sgx[n * d.C + c];
+                        grad_sums(px + o0 + cc * d.S, gz + cc * d.S, 1, d.S, d.S, mean, inv, &a,
+                                  &b);
+                        const double gam = pgam ? pgam[c] : 1.0;
+                        A += gam * a;
+                        B += gam * b;
+                    }
+                    if (!nx) return;
+                    const double M = static_cast<double>(len);
+                    for (int64_t cc = 0; cc < cg; ++cc) {
+                        const int64_t o = o0 + cc * d.S;
+                        const double gam = pgam ? pgam[c0 + cc] : 1.0;
+                        // ∂x = inv (γ ∂z − A/M − x̂ B/M), x̂ = (x − mean) inv
+                        const T k = static_cast<T>(gam * inv);
+                        const T k0 = static_cast<T>(inv * (-A / M + B / M * mean * inv));
+                        const T k1 = static_cast<T>(-inv * B / M * inv);
+                        T* out = gx.data<T>() + o;
+                        const T* gzc = gz + cc * d.S;
+#pragma omp simd
+                        for (int64_t i = 0; i < d.S; ++i) out[i] = k * gzc[i] + k0 + k1 * px[o + i];
+                    }
+                });
+            });
+            Tensor ggam, gbet;
+            if (ng_ || nb) {
+                std::vector<double> a(d.C, 0.0), b(d.C, 0.0);
+                for (int64_t n = 0; n < d.N; ++n)
+                    for (int64_t c = 0; c < d.C; ++c) {
+                        a[c] += sg[n * d.C + c];
+                        b[c] += sgx[n * d.C + c];
+                    }
+                if (ng_) ggam = Tensor::from(b, {d.C}, G.dtype());
+                if (nb) gbet = Tensor::from(a, {d.C}, G.dtype());
+            }
+            return {gx, ggam, gbet};
+        },
+        "group_norm_silu");
 }
 
 Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {

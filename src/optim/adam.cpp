@@ -1,7 +1,11 @@
 // Adam, AMSGrad and AdamW: one fused pass per parameter (equations in adam.hpp).
 #include "gibbs/optim/adam.hpp"
 
+#include <omp.h>
+
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "optim/foreach.hpp"
 
@@ -73,17 +77,30 @@ Adam::Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled, cons
 }
 
 void Adam::update() {
+    // One job per parameter with a gradient: its bias corrections folded into two scalars, in
+    // float64, before the loop: θ ← θ − (η / (1 − β₁ᵗ)) m / (√v · (1/√(1 − β₂ᵗ)) + ε).
+    struct Job {
+        size_t i;
+        Tensor g;
+        double step_size, inv_sqrt_bc2;
+    };
+    std::vector<Job> jobs;
+    jobs.reserve(params_.size());
+    int64_t total = 0;
     for (size_t i = 0; i < params_.size(); ++i) {
-        const Tensor g = grad_of(i);
+        Tensor g = grad_of(i);
         if (!g.defined()) continue;
         const double t = static_cast<double>(next_param_step(i));
-        // θ ← θ − (η / (1 − β₁ᵗ)) m / (√v · (1/√(1 − β₂ᵗ)) + ε): the bias corrections folded
-        // into two scalars, in float64, before the loop.
-        const double step_size = lr() / (1.0 - std::pow(options_.beta1, t));
-        const double inv_sqrt_bc2 = 1.0 / std::sqrt(1.0 - std::pow(options_.beta2, t));
+        jobs.push_back({i, std::move(g), lr() / (1.0 - std::pow(options_.beta1, t)),
+                        1.0 / std::sqrt(1.0 - std::pow(options_.beta2, t))});
+        total += jobs.back().g.numel();
+    }
+    // The update of elements [begin, end) of job j.
+    const auto run = [&](const Job& job, int64_t begin, int64_t end) {
+        const size_t i = job.i;
         dispatch(params_[i].dtype(), [&]<typename T>() {
             T* p = params_[i].data<T>();
-            const T* gp = g.data<T>();
+            const T* gp = job.g.data<T>();
             T* m = buffer(exp_avg_slot_, i).data<T>();
             T* v = buffer(exp_avg_sq_slot_, i).data<T>();
             T* u = max_sq_slot_ >= 0 ? buffer(max_sq_slot_, i).data<T>() : nullptr;
@@ -95,18 +112,36 @@ void Adam::update() {
                 .b2 = static_cast<T>(options_.beta2),
                 .c2 = static_cast<T>(1.0 - options_.beta2),
                 .eps = static_cast<T>(options_.eps),
-                .alpha = static_cast<T>(step_size),
-                .scale = static_cast<T>(inv_sqrt_bc2),
+                .alpha = static_cast<T>(job.step_size),
+                .scale = static_cast<T>(job.inv_sqrt_bc2),
                 .l2 = static_cast<T>(decoupled_ ? 0.0 : wd),
                 .shrink = static_cast<T>(decoupled_ ? 1.0 - lr() * wd : 1.0)};
-            detail::for_each_range(g.numel(), [&](int64_t begin, int64_t end) {
-                if (u)
-                    adam_range<T, true>(p, gp, m, v, u, begin, end, c);
-                else
-                    adam_range<T, false>(p, gp, m, v, u, begin, end, c);
-            });
+            if (u)
+                adam_range<T, true>(p, gp, m, v, u, begin, end, c);
+            else
+                adam_range<T, false>(p, gp, m, v, u, begin, end, c);
         });
+    };
+    if (!gibbs::detail::use_threads(total) || omp_get_max_threads() == 1) {
+        for (const Job& job : jobs) run(job, 0, job.g.numel());
+        return;
     }
+    // NOTE: a network's many small tensors (biases, norms, 128 × 128 weights) are each below the
+    // threading threshold; all of them together are cut into chunks of kChunk elements (multiples
+    // of 16, a 64-byte line of float32) handed out to the threads. Every element's update is
+    // independent of the others, so the result does not depend on the thread count.
+    constexpr int64_t kChunk = 8192;
+    struct Chunk {
+        size_t job;
+        int64_t begin, end;
+    };
+    std::vector<Chunk> chunks;
+    for (size_t j = 0; j < jobs.size(); ++j)
+        for (int64_t b = 0, n = jobs[j].g.numel(); b < n; b += kChunk)
+            chunks.push_back({j, b, std::min(n, b + kChunk)});
+    const int64_t nc = static_cast<int64_t>(chunks.size());
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int64_t k = 0; k < nc; ++k) run(jobs[chunks[k].job], chunks[k].begin, chunks[k].end);
 }
 
 }  // namespace gibbs::optim

@@ -16,13 +16,17 @@ namespace {
 // that path (and hands blocks above its mmap threshold back to the kernel, so each step pays
 // page faults on them again). Larger blocks go straight to the system.
 constexpr int kMinClass = 6, kMaxClass = 26;  // 64 B .. 64 MiB
-// Blocks kept per class: many small ones, few large ones (at most 4 × 64 MiB per class).
-constexpr size_t cached_per_class(int c) { return c <= 20 ? 32 : 4; }
+// Blocks kept per class: up to 32 small ones (≤ 1 MiB); large ones (the activations of a
+// convolutional network, tens of them alive in a step) while the thread's cached large blocks
+// stay within kLargeCacheBytes.
+constexpr int kLargeClass = 21;
+constexpr size_t kLargeCacheBytes = size_t{1} << 30;
 
 thread_local bool t_cache_alive = false;  // false before construction and after destruction
 
 struct BlockCache {
     std::vector<void*> free[kMaxClass + 1];
+    size_t large_bytes = 0;  // bytes held in classes ≥ kLargeClass
     BlockCache() { t_cache_alive = true; }
     ~BlockCache() {
         t_cache_alive = false;
@@ -46,6 +50,7 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes) {
     if (c <= kMaxClass && t_cache_alive && !cache.free[c].empty()) {
         s->data = cache.free[c].back();
         cache.free[c].pop_back();
+        if (c >= kLargeClass) cache.large_bytes -= size_t{1} << c;
     } else {
         const size_t rounded = c <= kMaxClass ? size_t{1} << c : (nbytes + 63) / 64 * 64;
         s->data = std::aligned_alloc(64, rounded);
@@ -58,9 +63,16 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes) {
 Storage::~Storage() {
     const int c = size_class(std::max<size_t>(nbytes, 1));
     // NOTE: storage freed while the thread exits (after its cache is gone) goes to the system.
-    if (c <= kMaxClass && t_cache_alive && t_cache.free[c].size() < cached_per_class(c)) {
-        t_cache.free[c].push_back(data);
-        return;
+    if (c <= kMaxClass && t_cache_alive) {
+        BlockCache& cache = t_cache;
+        const size_t bytes = size_t{1} << c;
+        const bool keep = c < kLargeClass ? cache.free[c].size() < 32
+                                          : cache.large_bytes + bytes <= kLargeCacheBytes;
+        if (keep) {
+            cache.free[c].push_back(data);
+            if (c >= kLargeClass) cache.large_bytes += bytes;
+            return;
+        }
     }
     std::free(data);
 }
@@ -278,17 +290,38 @@ void Tensor::copy_(const Tensor& src) {
     check(b == shape(), "copy_: source of shape ", src.shape(), " does not broadcast to ", shape());
     // General strided write: iterate over this tensor's elements.
     dispatch(dtype(), [&]<typename T>() {
-        // A contiguous copy of the source first, since it may alias this tensor.
-        const Tensor s = src.clone();
+        // A source in this tensor's storage may overlap it: copy it out first. Otherwise the
+        // elements go across directly (cat, narrow-and-write, …), row by row.
+        const Tensor s = src.impl()->storage.get() == impl()->storage.get() ? src.clone() : src;
         const std::array<Shape, 2> st{this->strides(), detail::broadcast_strides(s, shape())};
         const detail::LoopNest<2> nest(shape(), st, {offset(), s.offset()});
         T* dst = static_cast<T*>(impl()->storage->data);
         const T* sp = static_cast<const T*>(s.impl()->storage->data);
-        const int64_t n = nest.row_length();
+        const int64_t n = nest.row_length(), rows = nest.rows();
         const int64_t sd = nest.strides[0].back(), ss = nest.strides[1].back();
-        for (int64_t r = 0; r < nest.rows(); ++r) {
-            const auto off = nest.row_offsets(r);
-            for (int64_t i = 0; i < n; ++i) dst[off[0] + i * sd] = sp[off[1] + i * ss];
+        const auto copy_rows = [&](int64_t r0, int64_t r1) {
+            for (int64_t r = r0; r < r1; ++r) {
+                const auto off = nest.row_offsets(r);
+                if (sd == 1 && ss == 1) {
+                    std::memcpy(dst + off[0], sp + off[1], n * sizeof(T));
+                    continue;
+                }
+                for (int64_t i = 0; i < n; ++i) dst[off[0] + i * sd] = sp[off[1] + i * ss];
+            }
+        };
+        // Rows of a destination without zero strides (no expanded view) are disjoint, so
+        // threads over rows give the same bytes at any thread count.
+        bool disjoint = true;
+        for (int d = 0; d < nest.strides[0].size(); ++d) disjoint = disjoint && nest.strides[0][d];
+        if (disjoint && rows > 1 && detail::use_threads(rows * n)) {
+            const int threads = omp_get_max_threads();
+#pragma omp parallel num_threads(threads)
+            {
+                const int64_t k = omp_get_num_threads(), t = omp_get_thread_num();
+                copy_rows(rows * t / k, rows * (t + 1) / k);
+            }
+        } else {
+            copy_rows(0, rows);
         }
     });
 }

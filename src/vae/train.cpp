@@ -49,10 +49,19 @@ uint64_t derived_seed(uint64_t seed, uint64_t stream) {
 }
 
 struct RunData {
-    Tensor train_x;  // (N, D) float32
-    Tensor test_x;   // (M, D), binarized when the run is
-    std::vector<int64_t> test_labels;
+    Tensor train_x;                                  // (N, D) float32
+    Tensor test_x;                                   // (M, D), binarized when the run is
+    std::vector<int64_t> train_labels, test_labels;  // images only
 };
+
+// The one-hot labels (N, K) of a conditional VAE for the given labels, undefined otherwise.
+Tensor condition(const Vae& vae, const std::vector<int64_t>& labels) {
+    return vae.conditional() ? one_hot(labels, vae.classes(), vae.options().dtype) : Tensor();
+}
+
+std::vector<int64_t> slice(const std::vector<int64_t>& v, int64_t start, int64_t length) {
+    return {v.begin() + start, v.begin() + start + length};
+}
 
 // with_train = false leaves train_x undefined (for the figures, which need the test set only).
 RunData load_data(const VaeTrainConfig& c, const Shape& input, bool with_train = true) {
@@ -63,6 +72,7 @@ RunData load_data(const VaeTrainConfig& c, const Shape& input, bool with_train =
         if (with_train) {
             const data::TensorDataset train = gen::generative_data(c.data, false, c.limit, unused);
             d.train_x = train.x.reshape({train.size(), D});
+            d.train_labels = train.labels;
         }
         const data::TensorDataset test = gen::generative_data(c.data, true, c.test_limit, unused);
         d.test_x = test.x.reshape({test.size(), D});
@@ -80,20 +90,23 @@ RunData load_data(const VaeTrainConfig& c, const Shape& input, bool with_train =
     return d;
 }
 
-// The test ELBO in nats per example: −(1/M) Σ_n [−log p(x_n|z_n) + KL_n], one ε each.
-double test_elbo(Vae& vae, const Tensor& x, Generator& gen) {
+// The test ELBO in nats per example: −(1/M) Σ_n [−log p(x_n|z_n) + KL_n], one ε each
+// (conditional: given the labels, log p(x_n|z_n, y_n) and KL(q(z|x_n, y_n) ‖ p(z))).
+double test_elbo(Vae& vae, const Tensor& x, const std::vector<int64_t>& labels, Generator& gen) {
     NoGradGuard no_grad;
     const int64_t M = x.size(0), B = 1000;
     double sum = 0;
     for (int64_t i = 0; i < M; i += B) {
         const int64_t b = std::min(B, M - i);
-        sum += vae.elbo(x.narrow(0, i, b), gen).elbo() * static_cast<double>(b);
+        const Tensor y = vae.conditional() ? condition(vae, slice(labels, i, b)) : Tensor();
+        sum += vae.elbo_given(x.narrow(0, i, b), y, gen).elbo() * static_cast<double>(b);
     }
     return sum / static_cast<double>(M);
 }
 
-double mean_iw(Vae& vae, const Tensor& x, int64_t k, Generator& gen) {
-    const std::vector<double> l = vae.iw_log_likelihood(x, k, gen);
+double mean_iw(Vae& vae, const Tensor& x, const std::vector<int64_t>& labels, int64_t k,
+               Generator& gen) {
+    const std::vector<double> l = vae.iw_log_likelihood_given(x, condition(vae, labels), k, gen);
     return std::accumulate(l.begin(), l.end(), 0.0) / static_cast<double>(l.size());
 }
 
@@ -147,9 +160,16 @@ VaeTrainResult run_training(gen::GenerativeRun& run, const VaeTrainConfig& c,
         vae->train();
         for (int64_t step = 0; step < batches; ++step) {
             const int64_t i0 = step * c.batch, b = std::min(c.batch, N - i0);
-            Tensor x = data::gather_rows(d.train_x, std::span(order).subspan(i0, b));  // (B, D)
+            const auto rows = std::span(order).subspan(i0, b);
+            Tensor x = data::gather_rows(d.train_x, rows);  // (B, D)
             if (c.binarize == "dynamic") x = bernoulli(x, gen);
-            const ElboTerms t = vae->elbo(x, gen);
+            Tensor y;  // (B, K) one-hot, conditional only
+            if (vae->conditional()) {
+                std::vector<int64_t> labels(b);
+                for (int64_t i = 0; i < b; ++i) labels[i] = d.train_labels[rows[i]];
+                y = condition(*vae, labels);
+            }
+            const ElboTerms t = vae->elbo_given(x, y, gen);
             const double loss = t.loss.item();
             if (!std::isfinite(loss)) {
                 bar.finish();
@@ -177,7 +197,7 @@ VaeTrainResult run_training(gen::GenerativeRun& run, const VaeTrainConfig& c,
               epoch, "; training stopped");
         vae->eval();
         Generator eval_gen(derived_seed(c.seed, 100 + static_cast<uint64_t>(epoch)));
-        const double elbo = test_elbo(*vae, d.test_x, eval_gen);
+        const double elbo = test_elbo(*vae, d.test_x, d.test_labels, eval_gen);
         check(std::isfinite(elbo), "train vae: the test ELBO is ", elbo, " after epoch ", epoch);
         nlohmann::json record = {{"epoch", epoch},
                                  {"train_loss", loss_sum / static_cast<double>(N)},
@@ -189,7 +209,7 @@ VaeTrainResult run_training(gen::GenerativeRun& run, const VaeTrainConfig& c,
         if (epoch == c.epochs && c.iw_samples > 0) {
             const auto iw_start = Clock::now();
             Generator iw_gen(derived_seed(c.seed, 99));
-            result.log_likelihood_iw = mean_iw(*vae, d.test_x, c.iw_samples, iw_gen);
+            result.log_likelihood_iw = mean_iw(*vae, d.test_x, d.test_labels, c.iw_samples, iw_gen);
             record["log_likelihood_iw"] = result.log_likelihood_iw;
             record["iw_samples"] = c.iw_samples;
             record["iw_seconds"] = seconds_since(iw_start);
@@ -232,6 +252,7 @@ nlohmann::json to_json(const VaeTrainConfig& c) {
             {"decoder", c.decoder},
             {"sigma", c.sigma},
             {"beta", c.beta},
+            {"conditional", c.conditional},
             {"binarize", c.binarize},
             {"epochs", c.epochs},
             {"batch", c.batch},
@@ -255,6 +276,7 @@ VaeTrainConfig vae_config_from_json(const nlohmann::json& j, const std::string& 
     c.decoder = field(j, "decoder", source, c.decoder);
     c.sigma = field(j, "sigma", source, c.sigma);
     c.beta = field(j, "beta", source, c.beta);
+    c.conditional = field(j, "conditional", source, c.conditional);
     c.binarize = field(j, "binarize", source, c.binarize);
     c.epochs = field(j, "epochs", source, c.epochs);
     c.batch = field(j, "batch", source, c.batch);
@@ -283,6 +305,8 @@ void validate(VaeTrainConfig& c) {
           "train vae: --decoder bernoulli needs values in "
           "[0, 1]; --data ",
           c.data, " is points in the plane: use --decoder gaussian");
+    check(!c.conditional || images, "train vae: --conditional needs labelled data; --data ", c.data,
+          " is points in the plane without class labels (use --data fashion-mnist)");
     check(c.binarize == "none" || c.binarize == "dynamic" || c.binarize == "fixed",
           "train vae: --binarize must be none, dynamic or fixed, got '", c.binarize, "'");
     check(c.binarize == "none" || (images && c.decoder == "bernoulli"),
@@ -311,6 +335,7 @@ VaeOptions vae_options(const VaeTrainConfig& c) {
     o.likelihood = c.decoder == "gaussian" ? Likelihood::gaussian : Likelihood::bernoulli;
     o.sigma = c.sigma;
     o.beta = c.beta;
+    o.classes = c.conditional ? kImageClasses : 0;
     return o;
 }
 
@@ -342,8 +367,33 @@ VaeTrainResult resume_vae(const std::string& dir, const nlohmann::json& changes,
 VaeModel::VaeModel(const VaeTrainConfig& config, std::shared_ptr<Vae> vae)
     : config_(config), vae_(std::move(vae)) {}
 
-Tensor VaeModel::sample(int64_t n, Generator& gen, const gen::SampleOptions&) {
-    const Tensor m = vae_->sample_means(n, gen).to(DType::f32);  // (n, D)
+namespace {
+
+// The labels of n samples: all `label`, or with label −1 blocks in class order.
+std::vector<int64_t> sample_labels(int64_t n, int64_t classes, int64_t label) {
+    check(label >= -1 && label < classes, "sample vae: --label ", label, " is not a class 0..",
+          classes - 1, " (or -1 for all classes)");
+    std::vector<int64_t> labels(n, label);
+    if (label < 0)  // blocks in class order: example i of n has class ⌊i K / n⌋
+        for (int64_t i = 0; i < n; ++i) labels[i] = i * classes / n;
+    return labels;
+}
+
+}  // namespace
+
+Tensor VaeModel::sample(int64_t n, Generator& gen, const gen::SampleOptions& options) {
+    check(n >= 1, "sample vae: the number of samples must be >= 1, got ", n);
+    Tensor m;  // (n, D)
+    if (vae_->conditional()) {
+        m = vae_->sample_means_given(
+            one_hot(sample_labels(n, classes(), options.label), classes(), vae_->options().dtype),
+            gen);
+    } else {
+        check(options.label < 0, "sample vae: --label ", options.label,
+              " needs a class-conditional model; ", describe(), " is unconditional");
+        m = vae_->sample_means(n, gen);
+    }
+    m = m.to(DType::f32);
     Shape shape = vae_->options().input;
     shape.insert(0, n);
     return m.reshape(shape);
@@ -351,14 +401,24 @@ Tensor VaeModel::sample(int64_t n, Generator& gen, const gen::SampleOptions&) {
 
 nlohmann::json VaeModel::evaluate(const Tensor& x, Generator& gen,
                                   const gen::SampleOptions& options) {
+    check(!vae_->conditional(), "eval vae: ", describe(),
+          " is class-conditional: its ELBO needs the labels of the data");
+    return evaluate_labelled(x, {}, gen, options);
+}
+
+nlohmann::json VaeModel::evaluate_labelled(const Tensor& x, const std::vector<int64_t>& labels,
+                                           Generator& gen, const gen::SampleOptions& options) {
+    check(!vae_->conditional() || static_cast<int64_t>(labels.size()) == x.size(0),
+          "eval vae: ", labels.size(), " labels for ", x.size(0), " examples");
     check(options.steps >= 0, "eval vae: --steps (the importance samples k) must be >= 1");
     const int64_t k = options.steps > 0 ? options.steps : kDefaultIwSamples;
     vae_->eval();
     Tensor xf = x.to(vae_->options().dtype).reshape({x.size(0), vae_->input_dim()});
     if (config_.binarize != "none") xf = binarize_test(xf);
     nlohmann::json j;
-    j["elbo"] = test_elbo(*vae_, xf, gen);
-    j["log_likelihood_iw"] = mean_iw(*vae_, xf, k, gen);
+    j["elbo"] = test_elbo(*vae_, xf, labels, gen);
+    j["log_likelihood_iw"] = mean_iw(*vae_, xf, labels, k, gen);
+    j["conditional"] = vae_->conditional();
     j["iw_samples"] = k;
     j["binarized"] = config_.binarize != "none";
     return j;
@@ -386,21 +446,28 @@ void write_vae_figures(VaeModel& model, const std::string& dir, uint64_t seed, i
     if (!images) {
         gen::write_scatter_png(path("samples.png"), model.sample(2000, gen, {}));
     } else {
-        const Tensor s = model.sample(64, gen, {}).contiguous();  // (64, 1, 28, 28)
-        io::write_png_grid(path("samples.png"), s.data<float>(), 64, 28, 28, 1, 8, 1);
+        // Conditional: one row of 8 per class.
+        const int64_t n = vae.conditional() ? 8 * vae.classes() : 64;
+        const Tensor s = model.sample(n, gen, {}).contiguous();  // (n, 1, 28, 28)
+        io::write_png_grid(path("samples.png"), s.data<float>(), n, 28, 28, 1, 8, 1);
     }
     const RunData d = load_data(model.config(), vae.options().input, /*with_train=*/false);
     const int64_t M = d.test_x.size(0);
     if (images && M >= 16) {
         const Tensor grid =
-            vae.interpolate(d.test_x.narrow(0, 0, 8), d.test_x.narrow(0, 8, 8), steps)
+            vae.interpolate(
+                   d.test_x.narrow(0, 0, 8), d.test_x.narrow(0, 8, 8), steps,
+                   vae.conditional() ? condition(vae, slice(d.test_labels, 0, 8)) : Tensor(),
+                   vae.conditional() ? condition(vae, slice(d.test_labels, 8, 8)) : Tensor())
                 .to(DType::f32)
                 .contiguous();  // (8·steps, D)
         io::write_png_grid(path("interpolation.png"), grid.data<float>(), 8 * steps, 28, 28, 1,
                            steps, 1);
     }
     if (vae.latent() != 2) return;
-    const Tensor z = vae.encode(d.test_x).mu.to(DType::f64).contiguous();  // (M, 2)
+    const Tensor z =
+        vae.encode(d.test_x, condition(vae, d.test_labels)).mu.to(DType::f64).contiguous();  // (M,
+                                                                                             // 2)
     const double* zp = z.data<double>();
     std::string csv = images ? "z1,z2,label\n" : "z1,z2\n";
     char buf[64];

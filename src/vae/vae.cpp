@@ -35,6 +35,7 @@ void validate(const VaeOptions& o) {
     check(o.latent >= 1, "vae: --latent must be >= 1, got ", o.latent);
     for (int64_t h : o.hidden) check(h >= 1, "vae: --hidden widths must be >= 1, got ", h);
     check(o.beta >= 0 && std::isfinite(o.beta), "vae: --beta must be >= 0, got ", o.beta);
+    check(o.classes >= 0, "vae: the number of classes must be >= 0, got ", o.classes);
     check(o.sigma >= 0 && std::isfinite(o.sigma),
           "vae: --sigma must be > 0 (fixed) or 0 (learned), got ", o.sigma);
     if (o.arch == Arch::conv) {
@@ -45,6 +46,18 @@ void validate(const VaeOptions& o) {
         check(o.channels.size() == 2 && o.channels[0] >= 1 && o.channels[1] >= 1,
               "vae: --channels takes two positive counts for --arch conv");
     }
+}
+
+Tensor one_hot(const std::vector<int64_t>& labels, int64_t classes, DType dtype) {
+    check(classes >= 1, "vae: one_hot needs at least one class, got ", classes);
+    const int64_t N = static_cast<int64_t>(labels.size());
+    std::vector<double> v(N * classes, 0.0);
+    for (int64_t n = 0; n < N; ++n) {
+        check(labels[n] >= 0 && labels[n] < classes, "vae: label ", labels[n], " of example ", n,
+              " is not a class 0..", classes - 1);
+        v[n * classes + labels[n]] = 1.0;
+    }
+    return Tensor::from(v, {N, classes}, dtype);
 }
 
 double ElboTerms::elbo() const { return -(reconstruction.item() + kl.item()); }
@@ -60,19 +73,20 @@ Vae::Vae(VaeOptions o) : options_(std::move(o)) {
     validate(options_);
     Generator& gen = options_.generator ? *options_.generator : default_generator();
     const nn::LinearOptions lin{.dtype = options_.dtype, .generator = &gen};
-    const int64_t D = input_dim(), L = options_.latent;
+    // A conditional VAE's networks read K more inputs: [x, y] and [z, y].
+    const int64_t D = input_dim(), L = options_.latent, K = options_.classes;
     encoder_ = register_module("encoder", std::make_shared<nn::Sequential>());
     decoder_ = register_module("decoder", std::make_shared<nn::Sequential>());
     if (options_.arch == Arch::mlp) {
         // D → h₁ → … → 2L  and  L → h_last → … → h₁ → D, ReLU between.
-        int64_t in = D;
+        int64_t in = D + K;
         for (int64_t h : options_.hidden) {
             encoder_->push_back(std::make_shared<nn::Linear>(in, h, lin));
             encoder_->push_back(std::make_shared<nn::ReLU>());
             in = h;
         }
         encoder_->push_back(std::make_shared<nn::Linear>(in, 2 * L, lin));
-        in = L;
+        in = L + K;
         for (auto h = options_.hidden.rbegin(); h != options_.hidden.rend(); ++h) {
             decoder_->push_back(std::make_shared<nn::Linear>(in, *h, lin));
             decoder_->push_back(std::make_shared<nn::ReLU>());
@@ -88,7 +102,7 @@ Vae::Vae(VaeOptions o) : options_(std::move(o)) {
             .stride = 2, .padding = 1, .dtype = options_.dtype, .generator = &gen};
         const nn::ConvTranspose2dOptions deconv{
             .stride = 2, .padding = 1, .dtype = options_.dtype, .generator = &gen};
-        encoder_->push_back(std::make_shared<nn::Conv2d>(C, c1, 4, conv));
+        encoder_->push_back(std::make_shared<nn::Conv2d>(C + K, c1, 4, conv));
         encoder_->push_back(std::make_shared<nn::ReLU>());
         encoder_->push_back(std::make_shared<nn::Conv2d>(c1, c2, 4, conv));
         encoder_->push_back(std::make_shared<nn::ReLU>());
@@ -96,7 +110,7 @@ Vae::Vae(VaeOptions o) : options_(std::move(o)) {
         encoder_->push_back(std::make_shared<nn::Linear>(flat, h, lin));
         encoder_->push_back(std::make_shared<nn::ReLU>());
         encoder_->push_back(std::make_shared<nn::Linear>(h, 2 * L, lin));
-        decoder_->push_back(std::make_shared<nn::Linear>(L, h, lin));
+        decoder_->push_back(std::make_shared<nn::Linear>(L + K, h, lin));
         decoder_->push_back(std::make_shared<nn::ReLU>());
         decoder_->push_back(std::make_shared<nn::Linear>(h, flat, lin));
         decoder_->push_back(std::make_shared<nn::ReLU>());
@@ -111,7 +125,9 @@ Vae::Vae(VaeOptions o) : options_(std::move(o)) {
 }
 
 std::string Vae::describe() const {
-    return cat("VAE ", options_.arch == Arch::mlp ? "mlp " : "conv ", layer_sizes(options_), ", ",
+    return cat(conditional() ? "conditional VAE " : "VAE ",
+               options_.arch == Arch::mlp ? "mlp " : "conv ", layer_sizes(options_), ", ",
+               conditional() ? cat(options_.classes, " classes, ") : std::string(),
                options_.likelihood == Likelihood::bernoulli ? std::string("Bernoulli decoder")
                : options_.sigma > 0 ? cat("Gaussian decoder (sigma ", options_.sigma, ")")
                                     : std::string("Gaussian decoder (learned sigma)"),
@@ -124,25 +140,48 @@ Tensor Vae::flat(const Tensor& x) const {
     return x.dim() == 2 ? x : x.reshape({x.size(0), input_dim()});
 }
 
-Vae::Posterior Vae::encode(const Tensor& x) {
+Tensor Vae::labels_for(const Tensor& y, int64_t N) const {
+    if (!conditional()) {
+        check(!y.defined(), "vae: labels given to an unconditional VAE");
+        return y;
+    }
+    check(y.defined(), "vae: the conditional VAE (", options_.classes,
+          " classes) needs the labels y as one-hot rows (N, ", options_.classes, ")");
+    check(y.dim() == 2 && y.size(0) == N && y.size(1) == options_.classes, "vae: labels of shape ",
+          y.shape(), ", expected one-hot rows (", N, ", ", options_.classes, ")");
+    return y.to(options_.dtype);
+}
+
+Vae::Posterior Vae::encode(const Tensor& x, const Tensor& y_in) {
     Tensor in = flat(x);
+    const int64_t N = in.size(0);
+    const Tensor y = labels_for(y_in, N);
     if (options_.arch == Arch::conv) {
         const Shape& s = options_.input;
-        in = in.reshape({x.size(0), s[0], s[1], s[2]});
+        in = in.reshape({N, s[0], s[1], s[2]});
+        // K constant channels, channel k holding y_k, after the image's C channels.
+        if (y.defined())
+            in = cat(
+                {in,
+                 y.reshape({N, options_.classes, 1, 1}).expand({N, options_.classes, s[1], s[2]})},
+                1);
+    } else if (y.defined()) {
+        in = cat({in, y.to(in.dtype())}, 1);  // [x, y]
     }
     const Tensor h = (*encoder_)(in);  // (N, 2L)
     const int64_t L = options_.latent;
     return {h.narrow(1, 0, L), h.narrow(1, L, L)};
 }
 
-Tensor Vae::decode(const Tensor& z) {
+Tensor Vae::decode(const Tensor& z, const Tensor& y_in) {
     check(z.dim() == 2 && z.size(1) == options_.latent, "vae: z of shape ", z.shape(),
           " is not (N, ", options_.latent, ")");
-    return (*decoder_)(z);
+    const Tensor y = labels_for(y_in, z.size(0));
+    return (*decoder_)(y.defined() ? cat({z, y}, 1) : z);  // [z, y]
 }
 
-Tensor Vae::decode_mean(const Tensor& z) {
-    const Tensor out = decode(z);
+Tensor Vae::decode_mean(const Tensor& z, const Tensor& y) {
+    const Tensor out = decode(z, y);
     return options_.likelihood == Likelihood::bernoulli ? sigmoid(out) : out;
 }
 
@@ -162,14 +201,14 @@ Tensor Vae::log_likelihood(const Tensor& x, const Tensor& out) const {
            0.5 * static_cast<double>(input_dim()) * kLog2Pi;
 }
 
-ElboTerms Vae::elbo(const Tensor& x, const Tensor& eps) {
+ElboTerms Vae::elbo_given(const Tensor& x, const Tensor& y, const Tensor& eps) {
     const Tensor xf = flat(x);
     const int64_t N = xf.size(0);
-    const auto [mu, logvar] = encode(x);
+    const auto [mu, logvar] = encode(x, y);
     check(eps.shape() == mu.shape(), "vae: the noise ε has shape ", eps.shape(), ", expected ",
           mu.shape());
     const Tensor z = mu + exp(logvar * 0.5) * eps;  // (N, L), z = μ + σ ⊙ ε
-    const Tensor out = decode(z);                   // (N, D)
+    const Tensor out = decode(z, y);                // (N, D)
     ElboTerms t;
     if (options_.likelihood == Likelihood::bernoulli)
         t.reconstruction = bernoulli_nll(out, xf);
@@ -181,18 +220,20 @@ ElboTerms Vae::elbo(const Tensor& x, const Tensor& eps) {
     return t;
 }
 
-ElboTerms Vae::elbo(const Tensor& x, Generator& gen) {
-    return elbo(x, randn({x.size(0), options_.latent}, gen, options_.dtype));
+ElboTerms Vae::elbo_given(const Tensor& x, const Tensor& y, Generator& gen) {
+    return elbo_given(x, y, randn({x.size(0), options_.latent}, gen, options_.dtype));
 }
 
-Tensor Vae::log_weights(const Tensor& x, const Tensor& eps, int64_t max_rows) {
+Tensor Vae::log_weights_given(const Tensor& x, const Tensor& y_in, const Tensor& eps,
+                              int64_t max_rows) {
     NoGradGuard no_grad;
     const Tensor xf = flat(x).contiguous();
     const int64_t N = xf.size(0), L = options_.latent, D = input_dim();
     check(eps.dim() == 3 && eps.size(1) == N && eps.size(2) == L, "vae: the noise ε has shape ",
           eps.shape(), ", expected (k, ", N, ", ", L, ")");
     const int64_t k = eps.size(0);
-    const auto [mu, logvar] = encode(xf);
+    const Tensor y = labels_for(y_in, N);
+    const auto [mu, logvar] = encode(xf, y);
     const Tensor sd = exp(logvar * 0.5);
     const std::vector<double> lv = logvar.to_vector();  // (N, L)
     // Σ_l log σ_l per example, in float64.
@@ -208,7 +249,11 @@ Tensor Vae::log_weights(const Tensor& x, const Tensor& eps, int64_t max_rows) {
         const Tensor ej = e.narrow(0, j0, c);  // (c, N, L)
         const Tensor z = (mu.unsqueeze(0) + sd.unsqueeze(0) * ej).reshape({c * N, L});
         const Tensor xr = xf.unsqueeze(0).expand({c, N, D}).reshape({c * N, D});
-        const std::vector<double> lpx = log_likelihood(xr, decode(z)).to_vector();  // (c·N)
+        const Tensor yr =
+            y.defined()
+                ? y.unsqueeze(0).expand({c, N, options_.classes}).reshape({c * N, options_.classes})
+                : Tensor();
+        const std::vector<double> lpx = log_likelihood(xr, decode(z, yr)).to_vector();  // (c·N)
         const std::vector<double> zv = z.to_vector(), ev = ej.to_vector();
         for (int64_t r = 0; r < c * N; ++r) {
             // log p(z) − log q(z|x) = −½ Σ z² + ½ Σ ε² + Σ log σ  (the log 2π terms cancel).
@@ -223,17 +268,20 @@ Tensor Vae::log_weights(const Tensor& x, const Tensor& eps, int64_t max_rows) {
     return out;
 }
 
-std::vector<double> Vae::iw_log_likelihood(const Tensor& x, int64_t k, Generator& gen,
-                                           int64_t max_rows) {
+std::vector<double> Vae::iw_log_likelihood_given(const Tensor& x, const Tensor& y_in, int64_t k,
+                                                 Generator& gen, int64_t max_rows) {
     check(k >= 1, "vae: the number of importance samples k must be >= 1, got ", k);
     const Tensor xf = flat(x);
     const int64_t N = xf.size(0);
+    const Tensor y = labels_for(y_in, N);
     const int64_t block = std::max<int64_t>(1, max_rows / k);
     std::vector<double> result(N);
     for (int64_t n0 = 0; n0 < N; n0 += block) {
         const int64_t b = std::min(block, N - n0);
         const Tensor eps = randn({k, b, options_.latent}, gen, options_.dtype);
-        const Tensor lw = log_weights(xf.narrow(0, n0, b), eps, max_rows);  // (k, b)
+        const Tensor lw =
+            log_weights_given(xf.narrow(0, n0, b), y.defined() ? y.narrow(0, n0, b) : Tensor(), eps,
+                              max_rows);  // (k, b)
         const double* w = lw.data<double>();
         for (int64_t n = 0; n < b; ++n) {
             // NOTE: log-sum-exp about the largest weight, in float64.
@@ -250,22 +298,36 @@ std::vector<double> Vae::iw_log_likelihood(const Tensor& x, int64_t k, Generator
 Tensor Vae::sample_means(int64_t n, Generator& gen) {
     check(n >= 1, "vae: the number of samples must be >= 1, got ", n);
     NoGradGuard no_grad;
+    check(!conditional(), "vae: the conditional VAE draws samples given labels");
     return decode_mean(randn({n, options_.latent}, gen, options_.dtype));
 }
 
-Tensor Vae::interpolate(const Tensor& a, const Tensor& b, int64_t steps) {
+Tensor Vae::sample_means_given(const Tensor& y_in, Generator& gen) {
+    check(y_in.defined() && y_in.dim() == 2 && y_in.size(0) >= 1,
+          "vae: sample_means_given needs one-hot labels (n, K) with n >= 1");
+    NoGradGuard no_grad;
+    const int64_t n = y_in.size(0);
+    return decode_mean(randn({n, options_.latent}, gen, options_.dtype), labels_for(y_in, n));
+}
+
+Tensor Vae::interpolate(const Tensor& a, const Tensor& b, int64_t steps, const Tensor& ya_in,
+                        const Tensor& yb_in) {
     check(steps >= 2, "vae: interpolation needs at least 2 steps, got ", steps);
     check(a.shape() == b.shape(), "vae: interpolation ends of shapes ", a.shape(), " and ",
           b.shape());
     NoGradGuard no_grad;
-    const Tensor ma = encode(a).mu, mb = encode(b).mu;  // (N, L)
+    const Tensor ya = labels_for(ya_in, a.size(0)), yb = labels_for(yb_in, b.size(0));
+    const Tensor ma = encode(a, ya).mu, mb = encode(b, yb).mu;  // (N, L)
     std::vector<double> t(steps);
     for (int64_t s = 0; s < steps; ++s) t[s] = static_cast<double>(s) / (steps - 1);
     const Tensor alpha = Tensor::from(t, {steps, 1}, options_.dtype);  // (steps, 1)
-    std::vector<Tensor> rows;
-    for (int64_t i = 0; i < ma.size(0); ++i)
+    std::vector<Tensor> rows, labels;
+    for (int64_t i = 0; i < ma.size(0); ++i) {
         rows.push_back(ma.narrow(0, i, 1) * (1.0 - alpha) + mb.narrow(0, i, 1) * alpha);
-    return decode_mean(cat(rows, 0));
+        if (ya.defined())
+            labels.push_back(ya.narrow(0, i, 1) * (1.0 - alpha) + yb.narrow(0, i, 1) * alpha);
+    }
+    return decode_mean(cat(rows, 0), ya.defined() ? cat(labels, 0) : Tensor());
 }
 
 }  // namespace gibbs::vae

@@ -130,6 +130,52 @@ TEST(Ebm, EvaluateGivesFiniteEnergies) {
     EXPECT_EQ(x.shape(), (Shape{10, 2}));
 }
 
+TEST(Ebm, CosineLearningRateFollowsItsFormula) {
+    EbmConfig c = EbmConfig::defaults("moons");
+    c.lr = 1e-3;
+    c.lr_min = 1e-5;
+    c.lr_decay = "cosine";
+    // lr_min + ½(lr − lr_min)(1 + cos πt/T): lr at t = 0, the midpoint at T/2, lr_min from T on.
+    EXPECT_DOUBLE_EQ(c.lr_at(0, 100), 1e-3);
+    EXPECT_NEAR(c.lr_at(50, 100), 0.5 * (1e-3 + 1e-5), 1e-15);
+    EXPECT_NEAR(c.lr_at(25, 100), 1e-5 + 0.5 * (1e-3 - 1e-5) * (1 + std::sqrt(0.5)), 1e-15);
+    EXPECT_DOUBLE_EQ(c.lr_at(100, 100), 1e-5);
+    EXPECT_DOUBLE_EQ(c.lr_at(150, 100), 1e-5);
+    c.lr_decay = "none";
+    EXPECT_DOUBLE_EQ(c.lr_at(50, 100), 1e-3);
+}
+
+// With a constant energy (every weight 0) Langevin is a random walk: k steps of ULA or MALA
+// (whose proposals are then all accepted: q is symmetric and E(x') = E(x)) from a chain at p
+// give p + N(0, kεσ² I). Chains start from the saved replay buffer, all rows at p, with the
+// sampling step size and sampler of the configuration.
+TEST(Ebm, SamplingFromTheBufferIsARandomWalkForAFlatEnergy) {
+    Generator gen(8);
+    EbmConfig c = EbmConfig::defaults("moons");
+    c.sample_init = "buffer";
+    c.sample_step_size = 0.01;
+    c.sample_steps = 25;
+    c.hidden = {8};  // the weights are zeroed: the width only costs time
+    for (const std::string sampler : {"ula", "mala"}) {
+        c.sample_sampler = sampler;
+        EbmModel model(c, gen);
+        for (Tensor& p : model.net().parameters()) p.fill_(0.0);
+        Tensor start = Tensor::zeros({500, 2});
+        for (int64_t i = 0; i < 500; ++i) start.data<float>()[2 * i] = 0.5f;  // p = (0.5, 0)
+        model.set_chains(start);
+        const int64_t n = 4000;
+        const std::vector<double> x = model.sample(n, gen, {}).to_vector();
+        const double var = 25 * 0.01;  // kε
+        double m0 = 0, m1 = 0, v0 = 0;
+        for (int64_t i = 0; i < n; ++i) m0 += x[2 * i] / n, m1 += x[2 * i + 1] / n;
+        for (int64_t i = 0; i < n; ++i) v0 += (x[2 * i] - m0) * (x[2 * i] - m0) / (n - 1);
+        const double se_mean = std::sqrt(var / n), se_var = var * std::sqrt(2.0 / (n - 1));
+        EXPECT_NEAR(m0, 0.5, 4 * se_mean) << sampler;
+        EXPECT_NEAR(m1, 0.0, 4 * se_mean) << sampler;
+        EXPECT_NEAR(v0, var, 4 * se_var) << sampler;
+    }
+}
+
 const std::string kTiny =
     "train ebm --data moons --train-size 256 --batch 64 --hidden 16 --langevin-steps 5 "
     "--buffer 500 --sample-steps 20 --threads 1 --quiet --seed 3";
@@ -142,9 +188,10 @@ TEST(EbmCli, ResumeContinuesBitForBit) {
     one_thread();
     TempDir dir;
     const std::string straight = dir.file("straight"), split = dir.file("split");
-    auto r = run_cli(kTiny + " --epochs 2 --out " + straight);
+    // A constant learning rate: the cosine schedule's horizon is --epochs, which differs here.
+    auto r = run_cli(kTiny + " --lr-decay none --epochs 2 --out " + straight);
     ASSERT_EQ(r.status, 0) << r.text;
-    r = run_cli(kTiny + " --epochs 1 --out " + split);
+    r = run_cli(kTiny + " --lr-decay none --epochs 1 --out " + split);
     ASSERT_EQ(r.status, 0) << r.text;
     r = run_cli("train ebm --resume " + split + " --epochs 2 --quiet");
     ASSERT_EQ(r.status, 0) << r.text;
@@ -165,12 +212,38 @@ TEST(EbmCli, ResumeContinuesBitForBit) {
     EXPECT_TRUE(j["energy_data"].is_number());
 }
 
+// The options of issue 6: MALA negatives, a cosine learning rate, sampling from the saved replay
+// buffer with MALA at its own step size; the MALA run repeats bit for bit.
+TEST(EbmCli, MalaCosineAndBufferSamplingRun) {
+    one_thread();
+    TempDir dir;
+    const std::string opts =
+        " --epochs 1 --sampler mala --lr-decay cosine --lr-min 1e-5 "
+        "--sample-init buffer --sample-sampler mala --sample-step-size 0.001";
+    auto r = run_cli(kTiny + opts + " --out " + dir.file("a"));
+    ASSERT_EQ(r.status, 0) << r.text;
+    r = run_cli(kTiny + opts + " --out " + dir.file("b"));
+    ASSERT_EQ(r.status, 0) << r.text;
+    EXPECT_EQ(read_text(dir.file("a/model.safetensors")),
+              read_text(dir.file("b/model.safetensors")));
+    r = run_cli("eval --model " + dir.file("a") + "/model.safetensors --json --n 200 --steps 10");
+    ASSERT_EQ(r.status, 0) << r.text;
+    const nlohmann::json j = nlohmann::json::parse(r.text);
+    EXPECT_GT(j["energy_distance"].get<double>(), 0);
+    EXPECT_EQ(j["baseline_draws"].get<int>(), 20);
+    const auto model = EbmModel::load(io::load_checkpoint(dir.file("a/model.safetensors")));
+    EXPECT_EQ(model->chains().shape(), (Shape{500, 2}));
+    EXPECT_EQ(model->config().sample_init, "buffer");
+}
+
 TEST(EbmCli, BadOptionsAreErrors) {
     one_thread();
     TempDir dir;
     const std::string out = " --out " + dir.file("run");
-    for (const std::string bad : {"--step-size 0", "--reinit 2", "--langevin-steps 0",
-                                  "--data spiral", "--hidden 0", "--noise -1"}) {
+    for (const std::string bad :
+         {"--step-size 0", "--reinit 2", "--langevin-steps 0", "--data spiral", "--hidden 0",
+          "--noise -1", "--sampler hmc", "--lr-decay step", "--lr-min 1", "--sample-init data",
+          "--sample-sampler gibbs", "--sample-step-size -1"}) {
         const auto r = run_cli(kTiny + " --epochs 1 " + bad + out);
         EXPECT_EQ(r.status, 1) << bad << ": " << r.text;
         EXPECT_NE(r.text.find("error"), std::string::npos) << r.text;

@@ -135,6 +135,29 @@ TEST(SampleQuality, TheDataItselfIsWithinTwiceTheBaselineAndAWrongDensityIsNot) 
     EXPECT_EQ(modes["modes_covered"].get<int64_t>(), 8);
 }
 
+TEST(SampleQuality, TheBaselineIsTheMeanOfSeveralDrawsAtTheVStatisticFloor) {
+    // Two independent n-samples of one density: E D² = (2/n) E‖X − X'‖ (the V-statistic's
+    // floor). The reported baseline is the mean of 20 draws, with the sd of one draw; the exact
+    // model's distance has the same expectation.
+    Generator gen(7);
+    const int64_t n = 1000;
+    const Tensor big = sample_toy("moons", 4000, gen, DType::f64);
+    const Tensor zero = Tensor::zeros({1, 2}, DType::f64);
+    // E‖X − X'‖ from 4000 draws: energy_distance(big, {0}) = 2 mean‖x‖ − (1 − 1/N) δ̂.
+    double mean_norm = 0;
+    const std::vector<double> v = big.to_vector();
+    for (size_t i = 0; i < v.size(); i += 2) mean_norm += std::hypot(v[i], v[i + 1]) / 4000;
+    const double delta = (2 * mean_norm - energy_distance(big, zero)) / (1 - 1.0 / 4000);
+    ToyModel exact("moons");
+    const nlohmann::json j = sample_quality(exact, "moons", gen, {.n = n});
+    EXPECT_EQ(j["baseline_draws"].get<int>(), 20);
+    const double base = j["energy_distance_baseline"].get<double>();
+    const double sd = j["energy_distance_baseline_sd"].get<double>();
+    EXPECT_GT(sd, 0);
+    EXPECT_NEAR(base, 2.0 / n * delta, 4 * sd / std::sqrt(20.0) + 1e-4);
+    EXPECT_LT(j["energy_distance"].get<double>(), 2 * 2.0 / n * delta);
+}
+
 TEST(GenerativeRun, SavesResumesAndRefusesToOverwrite) {
     gibbs::testing::TempDir dir;
     const std::string folder = (dir.path() / "run").string();

@@ -15,6 +15,16 @@
 // sweep of the β_k-scaled RBM), and w = Π_{k=1}^{K} p*_k(x_k)/p*_{k−1}(x_k). Then
 //   Ẑ = Z_A · mean(w),  Z_A = 2^N Π_i (1 + e^{a_A,i}),
 // unbiased for Z; the interval is log(mean(w) ± 3 sd(w)/√R) + log Z_A.
+//
+// Gaussian visible units: the base is the RBM with W = 0, visible means a_A (e.g. the data's)
+// and the model's σ, hidden biases 0, so p*_0(x) = 2^N exp(−Σ_i (x_i − a_A,i)²/2σ_i²) and
+//   Z_A = 2^N Π_i √(2π) σ_i;
+// the path interpolates the visible energies and scales the hidden input by β:
+//   p*_k(x) = exp(−Σ_i [(1−β_k)(x_i − a_A,i)² + β_k (x_i − a_i)²]/2σ_i²)
+//             Π_j (1 + exp(β_k (b_j + Σ_i x_i W_ij/σ_i²))),
+//   log p*_k(x) − log p*_{k−1}(x) = Δβ [Σ_i x_i (a_i − a_A,i)/σ_i² − Σ_i (a_i² − a_A,i²)/2σ_i²]
+//                                  + Σ_j softplus(β_k u_j) − softplus(β_{k−1} u_j),
+// and T_k draws h_j ~ σ(β_k u_j), then x_i ~ N((1−β_k) a_A,i + β_k (a_i + (Wh)_i), σ_i²).
 #pragma once
 
 #include <cstdint>
@@ -40,7 +50,8 @@ struct AisOptions {
     int64_t distributions = 15000;        // K, when `betas` is empty
     std::vector<double> betas = {};       // a schedule 0 = β_0 < ... < β_K = 1 (overrides K)
     int64_t runs = 100;                   // R
-    std::vector<double> base_rates = {};  // p_A(x_i = 1), (M); empty: 1/2 (uniform base)
+    std::vector<double> base_rates = {};  // binary: p_A(x_i = 1), (M); empty: 1/2 (uniform base)
+    std::vector<double> base_means = {};  // Gaussian: a_A, (M); empty: the model's a
     uint64_t seed = 0;
 };
 
@@ -52,12 +63,15 @@ struct AisResult {
     std::vector<double> log_weights = {};  // log w of each run, (R)
 };
 
-// AIS estimate of log Z of a binary–binary RBM.
+// AIS estimate of log Z of a binary–binary or Gaussian–binary RBM.
 AisResult ais_log_z(const Rbm& rbm, const AisOptions& options = {});
 
 // Base rates for AIS from binary data (B, M): (Σ_b x_bi + 1)/(B + 2) (Laplace smoothing keeps
 // the base logits finite for pixels that are never on).
 std::vector<double> base_rates(const Tensor& data);
+
+// The mean of each column of data (B, M), float64: base means for Gaussian AIS.
+std::vector<double> column_means(const Tensor& data);
 
 // The average log-likelihood (1/B) Σ_b [−F(x_b)] − log Z over rows of data (B, M).
 double mean_log_likelihood(const Rbm& rbm, const Tensor& data, double log_z);

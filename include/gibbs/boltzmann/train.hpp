@@ -4,6 +4,11 @@
 //   binary:   ΔW ∝ ⟨x hᵀ⟩_data − ⟨x hᵀ⟩_model,  Δa ∝ ⟨x⟩_data − ⟨x⟩_model,  Δb ∝ ⟨h⟩_data −
 //   ⟨h⟩_model Gaussian: the same with x replaced by x/σ² in ΔW, and Δa ∝ ⟨(x − a)/σ²⟩_data −
 //   ⟨…⟩_model.
+//   Gaussian with σ learned (Cho, Ilin & Raiko, ICANN 2011): the parameter is z_i = log σ_i²
+//   (σ stays positive), and with ∂E/∂z_i = −(x_i − a_i)²/2σ_i² + x_i (Wh)_i/σ_i²,
+//     ∂ log p(x)/∂z_i = −⟨∂E/∂z_i⟩_{p(h|x)} + ⟨∂E/∂z_i⟩_{p(x,h)}
+//       = ⟨(x_i − a_i)²/2σ_i² − x_i (W p(h|x))_i/σ_i²⟩_data − ⟨same⟩_model
+//   (h enters linearly, so it is replaced by p(h=1|x) on both sides, as for W and b).
 // The hidden expectations use p(h=1|x) (Rao–Blackwellized). The model expectation comes from
 //   CD-k  (Hinton 2002): k block-Gibbs sweeps started at the minibatch;
 //   PCD-k (Tieleman, ICML 2008): C persistent chains advanced k sweeps per update;
@@ -41,6 +46,16 @@ struct RbmTrainOptions {
     double gamma = 0.95;  // exponential schedule: η(t) = η₀ γ^t, t in epochs
     int64_t epochs = 1;   // cosine schedule: η anneals to 0 over this many epochs
     uint64_t seed = 0;
+    // Gaussian visible units: also learn σ through z = log σ² (equations above), by SGD with
+    // learning rate sigma_lr (0: lr) and the same momentum and schedule.
+    bool learn_sigma = false;
+    double sigma_lr = 0.0;
+    // Floor on a learned σ, applied after each step (z ≥ log σ_min²). A visible unit with no
+    // variance in the data (Fashion-MNIST's border pixels) would otherwise drive σ → 0 and the
+    // density without bound.
+    double sigma_min = 1e-2;
+    // false: W stays as it is (e.g. W = 0: the visible units alone, N(a, σ²) or Bernoulli).
+    bool learn_weights = true;
     // OpenMP/BLAS threads during an epoch; 0: OpenMP's count (OMP_NUM_THREADS). The count is
     // never chosen from the machine's load, so a seed and a thread count fix the result.
     // NOTE: on a busy machine fewer threads can be much faster: at load 11 on 2 cores a CD-1
@@ -86,12 +101,14 @@ class RbmTrainer {
     void negative_pcd();
     void negative_tempering();
     void update(const float* v0, int64_t B, const float* vn, const float* pn, int64_t C);
+    void sigma_gradient(const float* v0, int64_t B, const float* vn, const float* pn, int64_t C);
 
     Rbm& rbm_;
     RbmTrainOptions options_;
     Generator gen_;
     std::unique_ptr<Work> w_;
-    std::unique_ptr<optim::Sgd> opt_W_, opt_bias_;
+    std::unique_ptr<optim::Sgd> opt_W_, opt_bias_, opt_sigma_;
+    Tensor log_var_;  // z = log σ² (M), learned when options_.learn_sigma
     std::vector<std::unique_ptr<optim::LrScheduler>> schedules_;
     int64_t epochs_done_ = 0;
 };
@@ -104,6 +121,11 @@ double reconstruction_error(const Rbm& rbm, const Tensor& data, Generator& gen);
 double pseudo_log_likelihood(const Rbm& rbm, const Tensor& data, Generator& gen);
 // mean F(valid) − mean F(train): grows when the model overfits (Hinton's guide, §6).
 double free_energy_gap(const Rbm& rbm, const Tensor& train, const Tensor& valid);
+
+// ∂F(x)/∂z_i with z_i = log σ_i², for each row of x (B, M) of a Gaussian RBM: (B, M), float64,
+//   ∂F/∂z_i = ⟨∂E/∂z_i⟩_{p(h|x)} = −(x_i − a_i)²/2σ_i² + x_i (W p(h=1|x))_i/σ_i².
+// (The data term of the σ gradient; −∂ log p(x)/∂z = ∂F/∂z − ⟨∂F/∂z⟩_model.)
+Tensor free_energy_grad_log_var(const Rbm& rbm, const Tensor& x);
 
 const char* method_name(Method method);
 

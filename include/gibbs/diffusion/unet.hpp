@@ -96,6 +96,12 @@ class UNet : public Denoiser {
 // their kernels sums of W's taps): 16 instead of 36 multiply-adds per C·O·H·W.
 Tensor upsample_conv3x3(const Tensor& x, const Tensor& W, const Tensor& b);
 
+// The four phases of upsample_conv3x3 put in place: Y (N, 4O, H+1, W+1) holds phase (p, q) in
+// channels (2p + q)·O.. at rows i + p, columns j + q; y (N, O, 2H, 2W) with
+// y[n, o, 2i + p, 2j + q] = Y[n, (2p + q)·O + o, i + p, j + q]. One copy each way (forward and
+// backward) instead of the narrow/cat chain's several.
+Tensor interleave_phases(const Tensor& Y, int64_t O, int64_t H, int64_t W);
+
 // The architecture as JSON, {"type": "unet", "in_channels": 1, "base_channels": 32, ...}
 // (dtype and generator are not part of it), and a U-Net rebuilt from such JSON; missing keys
 // take UNetOptions' defaults, unknown keys or bad values give an error naming them.

@@ -43,6 +43,14 @@ class GenerativeModel {
         (void)x, (void)gen, (void)options;
         return nlohmann::json::object();
     }
+    // The same given the class labels of x (one per example; empty for a toy), as a
+    // class-conditional model needs them (e.g. a conditional VAE's bound on log p(x|y)). The
+    // default ignores them.
+    virtual nlohmann::json evaluate_labelled(const Tensor& x, const std::vector<int64_t>& labels,
+                                             Generator& gen, const SampleOptions& options) {
+        (void)labels;
+        return evaluate(x, gen, options);
+    }
 };
 
 }  // namespace gibbs::gen

@@ -1,7 +1,10 @@
 // The sample-quality figures `gibbs eval` prints for a generative model, as one JSON object:
 //   toy densities:  "energy_distance" (n model samples vs n fresh data samples),
 //                   "energy_distance_baseline" (two fresh data samples of the same sizes),
-//                   "mmd2" and "mmd2_baseline" (Gaussian kernel, median bandwidth of the data),
+//                   each the mean over "baseline_draws" (20) independent pairs of fresh data
+//                   samples, with "energy_distance_baseline_sd" the standard deviation of one
+//                   baseline draw; "mmd2" and "mmd2_baseline" (Gaussian kernel, median
+//                   bandwidth of the data; the first pair of data samples),
 //                   and for eight-gaussians "modes_covered" (of 8) and "off_mode_fraction";
 //   fashion-mnist:  "frechet_distance" in the features of the reference classifier
 //                   (gibbs/gen/frechet.hpp) between n samples and the test split, and

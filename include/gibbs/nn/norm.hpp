@@ -35,6 +35,12 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
 Tensor group_norm(const Tensor& x, int64_t groups, const Tensor& gamma, const Tensor& beta,
                   double eps = 1e-5);
 
+// silu(group_norm(x, groups, gamma, beta, eps)) in one pass each way: z = γ x̂ + β,
+// y = z σ(z), with ∂z = g σ(z)(1 + z(1 − σ(z))) recomputed group by group in the backward
+// instead of stored, so neither z nor its gradient is ever a whole tensor.
+Tensor group_norm_silu(const Tensor& x, int64_t groups, const Tensor& gamma, const Tensor& beta,
+                       double eps = 1e-5);
+
 // Inverted dropout: y = x ⊙ m / (1 − p), m_i ~ Bernoulli(1 − p), so E[y] = x; the identity when
 // not training or p = 0. The mask is kept for the backward ∂L/∂x = g ⊙ m / (1 − p).
 Tensor dropout(const Tensor& x, double p, bool training, Generator& gen);
@@ -92,6 +98,10 @@ class GroupNorm : public Module {
     GroupNorm(int64_t groups, int64_t channels, GroupNormOptions options = {});
     Tensor forward(const Tensor& x) override {
         return group_norm(x, groups_, weight, bias, options_.eps);
+    }
+    // silu(forward(x)), fused (group_norm_silu).
+    Tensor forward_silu(const Tensor& x) {
+        return group_norm_silu(x, groups_, weight, bias, options_.eps);
     }
     Tensor weight;  // γ (C)
     Tensor bias;    // β (C)

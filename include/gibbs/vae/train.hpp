@@ -30,6 +30,8 @@ namespace gibbs::vae {
 inline constexpr uint64_t kTestBinarizationSeed = 20160101;
 // The importance samples of `gibbs eval` when --steps is not given.
 inline constexpr int64_t kDefaultIwSamples = 100;
+// The classes of a conditional VAE on Fashion-MNIST (--conditional).
+inline constexpr int64_t kImageClasses = 10;
 
 struct VaeTrainConfig {
     std::string data = "fashion-mnist";   // fashion-mnist or a toy density (gibbs/gen/toy.hpp)
@@ -40,6 +42,7 @@ struct VaeTrainConfig {
     std::string decoder = "";  // bernoulli or gaussian; "": bernoulli for images, else gaussian
     double sigma = 0;          // Gaussian decoder: fixed s > 0, or 0 to learn log s per dimension
     double beta = 1.0;
+    bool conditional = false;       // class-conditional: q(z|x, y), p(x|z, y) (images only)
     std::string binarize = "none";  // none, dynamic or fixed
     int64_t epochs = 10;
     int64_t batch = 128;
@@ -85,7 +88,10 @@ VaeTrainResult resume_vae(const std::string& dir, const nlohmann::json& changes,
 Tensor binarize_test(const Tensor& pixels);
 
 // A trained VAE as a generative model: sample() gives decoder means (images in [0, 1] for a
-// Bernoulli decoder), evaluate() {"elbo", "log_likelihood_iw", "iw_samples", "binarized"}.
+// Bernoulli decoder), evaluate() {"elbo", "log_likelihood_iw", "iw_samples", "binarized",
+// "conditional"}. A conditional VAE has classes() = 10; sample() draws class options.label, or
+// with label −1 blocks in class order (sample i of n has class ⌊10 i / n⌋); its figures need the
+// labels (evaluate_labelled): the ELBO and L_k bound log p(x|y).
 class VaeModel : public gen::GenerativeModel {
   public:
     VaeModel(const VaeTrainConfig& config, std::shared_ptr<Vae> vae);
@@ -97,6 +103,9 @@ class VaeModel : public gen::GenerativeModel {
     // kDefaultIwSamples), both averaged over the examples of x, in nats.
     nlohmann::json evaluate(const Tensor& x, Generator& gen,
                             const gen::SampleOptions& options) override;
+    nlohmann::json evaluate_labelled(const Tensor& x, const std::vector<int64_t>& labels,
+                                     Generator& gen, const gen::SampleOptions& options) override;
+    int64_t classes() const override { return vae_->classes(); }
     Vae& vae() { return *vae_; }
     const VaeTrainConfig& config() const { return config_; }
 

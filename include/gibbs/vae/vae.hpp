@@ -17,6 +17,20 @@
 //   IWAE       log p(x) ≥ L_k(x) = E[log (1/k) Σ_j w_j],  w_j = p(x|z_j) p(z_j) / q(z_j|x),
 //              z_j ~ q(z|x) i.i.d.; L_1 = ELBO ≤ L_k ≤ L_{k+1} → log p(x) as k → ∞.
 //
+// Class-conditional VAE (Kingma et al., "Semi-supervised learning with deep generative models",
+// NeurIPS 2014, the M2 conditioning; Sohn, Lee & Yan, "Learning structured output
+// representation using deep conditional generative models", NeurIPS 2015), with K = classes > 0
+// and y the one-hot label (N, K):
+//   encoder    q(z|x, y) = N(μ(x, y), diag σ²(x, y)): y joined to the input (the MLP reads
+//              [x, y] ∈ R^{D+K}; the conv net reads K more input channels, channel k constant
+//              y_k)
+//   decoder    p(x|z, y): the decoder reads [z, y] ∈ R^{L+K}; the prior p(z) = N(0, I) as before
+//   ELBO       L(x|y) = E_q[log p(x|z, y)] − KL(q(z|x, y) ‖ p(z)) ≤ log p(x|y), and L_k(x|y) the
+//              importance-weighted bound on log p(x|y) with w_j = p(x|z_j, y) p(z_j) / q(z_j|x, y)
+//   sampling   class k: z ~ N(0, I), x = E[x|z, y = e_k]
+// Every method takes the labels as a one-hot tensor y (N, K) (see one_hot); an unconditional VAE
+// takes none (an undefined Tensor).
+//
 // NOTE: with a Bernoulli decoder on grey pixels in [0, 1] (PyTorch's classic example),
 // p(x|z) is not a normalized density of x; the figures are then "BCE nats". On binarized
 // pixels (--binarize) they are proper log-likelihoods in nats.
@@ -51,7 +65,8 @@ struct VaeOptions {
     // Gaussian decoder: s > 0 fixes every s_d = s; s = 0 learns one log s_d per dimension
     // (initialized to 0, s_d = 1).
     double sigma = 0;
-    double beta = 1.0;  // the weight of the KL term in the training loss
+    double beta = 1.0;    // the weight of the KL term in the training loss
+    int64_t classes = 0;  // K > 0: class-conditional, y one-hot (N, K) joined to both nets
     DType dtype = DType::f32;
     Generator* generator = nullptr;  // for the initialization (nullptr: the default generator)
 };
@@ -61,6 +76,9 @@ struct VaeOptions {
 Tensor bernoulli_nll(const Tensor& logits, const Tensor& x);
 // Its rows Σ_d softplus(ℓ_nd) − x_nd ℓ_nd = −log p(x_n|z_n), (N) float64, no graph.
 Tensor bernoulli_nll_rows(const Tensor& logits, const Tensor& x);
+
+// The one-hot rows e_{y_n} (N, K) of labels y_n ∈ {0, …, K−1}; an error names a label out of range.
+Tensor one_hot(const std::vector<int64_t>& labels, int64_t classes, DType dtype = DType::f32);
 
 // Throws gibbs::Error naming the option when `options` describe no valid VAE.
 void validate(const VaeOptions& options);
@@ -82,42 +100,64 @@ class Vae : public nn::Module {
     // "VAE mlp 784-400-20, Bernoulli decoder"
     std::string describe() const;
 
+    int64_t classes() const { return options_.classes; }
+    bool conditional() const { return options_.classes > 0; }
+
     struct Posterior {
         Tensor mu;      // (N, L)
         Tensor logvar;  // (N, L)  log σ²
     };
-    // x: (N, D) or (N, shape...) — flattened or reshaped as the architecture needs.
-    Posterior encode(const Tensor& x);
+    // x: (N, D) or (N, shape...) — flattened or reshaped as the architecture needs; y: the
+    // one-hot labels (N, K) of a conditional VAE, undefined otherwise (the same below).
+    Posterior encode(const Tensor& x, const Tensor& y = Tensor());
     // z (N, L) → the decoder's output (N, D): Bernoulli logits ℓ or Gaussian means m.
-    Tensor decode(const Tensor& z);
+    Tensor decode(const Tensor& z, const Tensor& y = Tensor());
     // The decoder's mean E[x|z] (N, D): σ(ℓ) or m.
-    Tensor decode_mean(const Tensor& z);
+    Tensor decode_mean(const Tensor& z, const Tensor& y = Tensor());
     // log p(x|z) per example (N), for x (N, D) and the decoder output (N, D).
     Tensor log_likelihood(const Tensor& x, const Tensor& out) const;
 
-    // The ELBO pieces for x with the given noise ε (N, L), or ε drawn from `gen`.
-    ElboTerms elbo(const Tensor& x, const Tensor& eps);
-    ElboTerms elbo(const Tensor& x, Generator& gen);
+    // The ELBO pieces for x (and labels y) with the given noise ε (N, L), or ε drawn from `gen`.
+    ElboTerms elbo(const Tensor& x, const Tensor& eps) { return elbo_given(x, Tensor(), eps); }
+    ElboTerms elbo(const Tensor& x, Generator& gen) { return elbo_given(x, Tensor(), gen); }
+    ElboTerms elbo_given(const Tensor& x, const Tensor& y, const Tensor& eps);
+    ElboTerms elbo_given(const Tensor& x, const Tensor& y, Generator& gen);
 
     // log w_j(x_n) = log p(x_n|z_j) + log p(z_j) − log q(z_j|x_n), z_j = μ + σ ε_j, for
     // ε (k, N, L): returns (k, N) float64. No graph is recorded. The decoder runs on at most
-    // max(N, max_rows) rows at a time.
-    Tensor log_weights(const Tensor& x, const Tensor& eps, int64_t max_rows = 8192);
+    // max(N, max_rows) rows at a time. Conditional: log_weights_given with y (N, K).
+    Tensor log_weights(const Tensor& x, const Tensor& eps, int64_t max_rows = 8192) {
+        return log_weights_given(x, Tensor(), eps, max_rows);
+    }
+    Tensor log_weights_given(const Tensor& x, const Tensor& y, const Tensor& eps,
+                             int64_t max_rows = 8192);
     // L_k(x_n) = logsumexp_j log w_j − log k per example (N) in float64, ε drawn from `gen`.
     // The k decoder passes are made in chunks of at most `max_rows` rows.
     std::vector<double> iw_log_likelihood(const Tensor& x, int64_t k, Generator& gen,
-                                          int64_t max_rows = 8192);
+                                          int64_t max_rows = 8192) {
+        return iw_log_likelihood_given(x, Tensor(), k, gen, max_rows);
+    }
+    std::vector<double> iw_log_likelihood_given(const Tensor& x, const Tensor& y, int64_t k,
+                                                Generator& gen, int64_t max_rows = 8192);
 
     // n draws of the decoder mean at z ~ N(0, I): (n, D), no graph.
     Tensor sample_means(int64_t n, Generator& gen);
+    // Conditional: one draw per row of y (N, K), the decoder mean at z ~ N(0, I) and y_n.
+    Tensor sample_means_given(const Tensor& y, Generator& gen);
     // Decoder means along straight lines in z between the posterior means of a[i] and b[i]:
     // rows i·steps + t at z = (1 − t/(steps−1)) μ(a_i) + t/(steps−1) μ(b_i), shape (N·steps, D).
-    Tensor interpolate(const Tensor& a, const Tensor& b, int64_t steps);
+    // Conditional: a and b are encoded with their labels ya and yb, and the decoder's label
+    // moves along the same line, (1 − t/(steps−1)) ya_i + t/(steps−1) yb_i.
+    Tensor interpolate(const Tensor& a, const Tensor& b, int64_t steps, const Tensor& ya = Tensor(),
+                       const Tensor& yb = Tensor());
     // log s_d (D), for a learned Gaussian decoder (undefined otherwise).
     Tensor log_sigma;
 
   private:
     Tensor flat(const Tensor& x) const;  // (N, D)
+    // Checks that y fits a batch of N (one-hot (N, K) when conditional, undefined otherwise) and
+    // returns it in the model's dtype.
+    Tensor labels_for(const Tensor& y, int64_t N) const;
     VaeOptions options_;
     std::shared_ptr<nn::Sequential> encoder_, decoder_;
 };
