@@ -4,6 +4,7 @@
 // helpers below.
 #include <cmath>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "gibbs/autograd/autograd.hpp"
@@ -82,6 +83,22 @@ void grad_sums(const T* x, const T* g, int64_t count, int64_t stride, int64_t le
     }
     *sg = a;
     *sgx = b * inv;
+}
+
+// GroupNorm's parameter gradients from per-(image, channel) sums sg = Σ g, sgx = Σ g x̂ (N, C):
+// ∂γ_c = Σ_n sgx[n, c], ∂β_c = Σ_n sg[n, c], added in double; undefined where not wanted.
+std::pair<Tensor, Tensor> affine_grads(const std::vector<double>& sg,
+                                       const std::vector<double>& sgx, int64_t N, int64_t C,
+                                       bool want_gamma, bool want_beta, DType dtype) {
+    if (!want_gamma && !want_beta) return {};
+    std::vector<double> a(C, 0.0), b(C, 0.0);
+    for (int64_t n = 0; n < N; ++n)
+        for (int64_t c = 0; c < C; ++c) {
+            a[c] += sg[n * C + c];
+            b[c] += sgx[n * C + c];
+        }
+    return {want_gamma ? Tensor::from(b, {C}, dtype) : Tensor(),
+            want_beta ? Tensor::from(a, {C}, dtype) : Tensor()};
 }
 
 }  // namespace
@@ -259,17 +276,7 @@ Tensor group_norm(const Tensor& x_in, int64_t groups, const Tensor& gamma, const
                     }
                 });
             });
-            Tensor ggam, gbet;
-            if (ng_ || nb) {
-                std::vector<double> a(d.C, 0.0), b(d.C, 0.0);
-                for (int64_t n = 0; n < d.N; ++n)
-                    for (int64_t c = 0; c < d.C; ++c) {
-                        a[c] += sg[n * d.C + c];
-                        b[c] += sgx[n * d.C + c];
-                    }
-                if (ng_) ggam = Tensor::from(b, {d.C}, G.dtype());
-                if (nb) gbet = Tensor::from(a, {d.C}, G.dtype());
-            }
+            auto [ggam, gbet] = affine_grads(sg, sgx, d.N, d.C, ng_, nb, G.dtype());
             return {gx, ggam, gbet};
         },
         "group_norm");
@@ -377,17 +384,7 @@ Tensor group_norm_silu(const Tensor& x_in, int64_t groups, const Tensor& gamma, 
                     }
                 });
             });
-            Tensor ggam, gbet;
-            if (ng_ || nb) {
-                std::vector<double> a(d.C, 0.0), b(d.C, 0.0);
-                for (int64_t n = 0; n < d.N; ++n)
-                    for (int64_t c = 0; c < d.C; ++c) {
-                        a[c] += sg[n * d.C + c];
-                        b[c] += sgx[n * d.C + c];
-                    }
-                if (ng_) ggam = Tensor::from(b, {d.C}, G.dtype());
-                if (nb) gbet = Tensor::from(a, {d.C}, G.dtype());
-            }
+            auto [ggam, gbet] = affine_grads(sg, sgx, d.N, d.C, ng_, nb, G.dtype());
             return {gx, ggam, gbet};
         },
         "group_norm_silu");
