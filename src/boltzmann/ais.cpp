@@ -32,27 +32,15 @@ std::vector<double> ais_betas(int64_t K) {
 
 std::vector<double> base_rates(const Tensor& data) {
     check(data.defined() && data.dim() == 2, "base_rates: data must be (B, M)");
-    const Tensor d = data.to(DType::f64).contiguous();
-    const int64_t B = d.size(0), M = d.size(1);
-    std::vector<double> p(static_cast<size_t>(M), 0.0);
-    const double* x = d.data<double>();
-    for (int64_t r = 0; r < B; ++r)
-        for (int64_t i = 0; i < M; ++i) p[i] += x[r * M + i];
-    for (double& v : p) v = (v + 1) / (static_cast<double>(B) + 2);
+    std::vector<double> p = data.to(DType::f64).sum(0).to_vector();
+    for (double& v : p) v = (v + 1) / (static_cast<double>(data.size(0)) + 2);
     return p;
 }
 
 std::vector<double> column_means(const Tensor& data) {
     check(data.defined() && data.dim() == 2 && data.size(0) >= 1,
           "column_means: data must be (B, M) with B >= 1");
-    const Tensor d = data.to(DType::f64).contiguous();
-    const int64_t B = d.size(0), M = d.size(1);
-    std::vector<double> m(static_cast<size_t>(M), 0.0);
-    const double* x = d.data<double>();
-    for (int64_t r = 0; r < B; ++r)
-        for (int64_t i = 0; i < M; ++i) m[i] += x[r * M + i];
-    for (double& v : m) v /= static_cast<double>(B);
-    return m;
+    return data.to(DType::f64).mean(0).to_vector();
 }
 
 AisResult ais_log_z(const Rbm& rbm, const AisOptions& o) {

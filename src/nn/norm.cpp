@@ -85,6 +85,17 @@ void grad_sums(const T* x, const T* g, int64_t count, int64_t stride, int64_t le
     *sgx = b * inv;
 }
 
+// The checks shared by group_norm and group_norm_silu; `op` names the function in the messages.
+void check_group_norm_args(const char* op, const Tensor& x, int64_t groups, const Tensor& gamma,
+                           const Tensor& beta, double eps) {
+    check(x.dim() >= 2, op, ": input must be (N, C, ...), got ", x.shape());
+    check(groups >= 1 && x.size(1) % groups == 0, op, ": ", x.size(1),
+          " channels cannot be split into ", groups, " groups");
+    check_channel_vector(op, "weight", gamma, x);
+    check_channel_vector(op, "bias", beta, x);
+    check(eps > 0, op, ": eps must be positive, got ", eps);
+}
+
 // GroupNorm's parameter gradients from per-(image, channel) sums sg = Σ g, sgx = Σ g x̂ (N, C):
 // ∂γ_c = Σ_n sgx[n, c], ∂β_c = Σ_n sg[n, c], added in double; undefined where not wanted.
 std::pair<Tensor, Tensor> affine_grads(const std::vector<double>& sg,
@@ -201,12 +212,7 @@ Tensor batch_norm(const Tensor& x_in, const Tensor& running_mean, const Tensor& 
 
 Tensor group_norm(const Tensor& x_in, int64_t groups, const Tensor& gamma, const Tensor& beta,
                   double eps) {
-    check(x_in.dim() >= 2, "group_norm: input must be (N, C, ...), got ", x_in.shape());
-    check(groups >= 1 && x_in.size(1) % groups == 0, "group_norm: ", x_in.size(1),
-          " channels cannot be split into ", groups, " groups");
-    check_channel_vector("group_norm", "weight", gamma, x_in);
-    check_channel_vector("group_norm", "bias", beta, x_in);
-    check(eps > 0, "group_norm: eps must be positive, got ", eps);
+    check_group_norm_args("group_norm", x_in, groups, gamma, beta, eps);
     const NCS d = ncs_of(x_in);
     const int64_t cg = d.C / groups, len = cg * d.S;  // channels and elements per group
     const Tensor x = x_in.contiguous();
@@ -284,12 +290,7 @@ Tensor group_norm(const Tensor& x_in, int64_t groups, const Tensor& gamma, const
 
 Tensor group_norm_silu(const Tensor& x_in, int64_t groups, const Tensor& gamma, const Tensor& beta,
                        double eps) {
-    check(x_in.dim() >= 2, "group_norm_silu: input must be (N, C, ...), got ", x_in.shape());
-    check(groups >= 1 && x_in.size(1) % groups == 0, "group_norm_silu: ", x_in.size(1),
-          " channels cannot be split into ", groups, " groups");
-    check_channel_vector("group_norm_silu", "weight", gamma, x_in);
-    check_channel_vector("group_norm_silu", "bias", beta, x_in);
-    check(eps > 0, "group_norm_silu: eps must be positive, got ", eps);
+    check_group_norm_args("group_norm_silu", x_in, groups, gamma, beta, eps);
     const NCS d = ncs_of(x_in);
     const int64_t cg = d.C / groups, len = cg * d.S;  // channels and elements per group
     const Tensor x = x_in.contiguous();

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "common/checkpoint_values.hpp"
 #include "common/run_cli.hpp"
 #include "common/temp_dir.hpp"
 #include "gibbs/io/checkpoint.hpp"
@@ -18,12 +19,7 @@ const std::string kTiny =
     " --data moons --steps 50 --hidden 16,16 --train-size 512 --batch 128 --ema 0.9 --seed 4"
     " --threads 2 --quiet";
 
-std::vector<double> values(const std::string& path) {
-    std::vector<double> all;
-    for (const auto& [name, t] : io::load_checkpoint(path).tensors)
-        for (double v : t.to_vector()) all.push_back(v);
-    return all;
-}
+using testing::checkpoint_values;
 
 TEST(DdpmCli, ResumeIsBitExactAndEvalPrintsTheBound) {
     testing::TempDir dir;
@@ -34,8 +30,10 @@ TEST(DdpmCli, ResumeIsBitExactAndEvalPrintsTheBound) {
     ASSERT_EQ(r.status, 0) << r.text;
     r = run_cli("train ddpm --resume " + b + " --epochs 2 --quiet");
     ASSERT_EQ(r.status, 0) << r.text;
-    EXPECT_EQ(values(a + "/model.safetensors"), values(b + "/model.safetensors"));
-    EXPECT_EQ(values(a + "/checkpoint.safetensors"), values(b + "/checkpoint.safetensors"));
+    EXPECT_EQ(checkpoint_values(a + "/model.safetensors"),
+              checkpoint_values(b + "/model.safetensors"));
+    EXPECT_EQ(checkpoint_values(a + "/checkpoint.safetensors"),
+              checkpoint_values(b + "/checkpoint.safetensors"));
 
     r = run_cli("sample --model " + a +
                 "/model.safetensors --n 64 --sampler ddim --steps 10 --out " + dir.file("s.png"));

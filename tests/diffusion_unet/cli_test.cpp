@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "common/checkpoint_values.hpp"
 #include "common/run_cli.hpp"
 #include "common/temp_dir.hpp"
 #include "gibbs/io/checkpoint.hpp"
@@ -18,12 +19,7 @@ const std::string kTiny =
     " --data fashion-mnist --denoiser unet --channels 4,8 --limit 64 --steps 20 --batch 32"
     " --seed 3 --threads 2 --quiet";
 
-std::vector<double> values(const std::string& path) {
-    std::vector<double> all;
-    for (const auto& [name, t] : io::load_checkpoint(path).tensors)
-        for (double v : t.to_vector()) all.push_back(v);
-    return all;
-}
+using testing::checkpoint_values;
 
 TEST(UNetCli, TrainsResumesBitForBitAndSamples) {
     testing::TempDir dir;
@@ -34,7 +30,8 @@ TEST(UNetCli, TrainsResumesBitForBitAndSamples) {
     ASSERT_EQ(r.status, 0) << r.text;
     r = run_cli("train ddpm --resume " + b + " --epochs 2 --quiet");
     ASSERT_EQ(r.status, 0) << r.text;
-    EXPECT_EQ(values(a + "/checkpoint.safetensors"), values(b + "/checkpoint.safetensors"));
+    EXPECT_EQ(checkpoint_values(a + "/checkpoint.safetensors"),
+              checkpoint_values(b + "/checkpoint.safetensors"));
     const auto names = io::load_checkpoint(a + "/model.safetensors").tensors;
     bool has_unet_layer = false;
     for (const auto& [name, t] : names)
