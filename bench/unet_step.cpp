@@ -4,6 +4,7 @@
 //   loss = mean (ε̂(x_t, t) − ε)², backward, Adam (lr 2e-4).
 // x₀ is a fixed batch of uniform pixels (the speed does not depend on the images).
 //   build/bench_unet_step [--batch 64] [--base 32] [--seconds 5] [--attention 0|1] [--profile N]
+//                         [--patch-limit-mb M]   (nn::set_conv2d_patch_limit; 0: recompute)
 // Beside steps per wall second it reports the process CPU time per step (all threads), which a
 // loaded machine inflates far less. --profile N runs N steps untimed (for perf record) and prints
 // nothing else.
@@ -12,11 +13,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <string>
 
 #include "gibbs/diffusion/unet.hpp"
+#include "gibbs/nn/conv.hpp"
 #include "gibbs/nn/functional.hpp"
 #include "gibbs/optim/adam.hpp"
 #include "gibbs/tensor/blas.hpp"
@@ -34,6 +37,8 @@ int main(int argc, char** argv) {
         if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
         if (!std::strcmp(argv[i], "--attention")) attention = std::atoi(argv[i + 1]) != 0;
         if (!std::strcmp(argv[i], "--profile")) profile = std::atol(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--patch-limit-mb"))
+            nn::set_conv2d_patch_limit(std::atol(argv[i + 1]) << 20);
     }
     Generator gen(0);
     diffusion::UNet net({.base_channels = base, .attention = attention, .generator = &gen});
@@ -61,7 +66,9 @@ int main(int argc, char** argv) {
         return loss.item();
     };
     if (profile > 0) {
-        for (int64_t i = 0; i < profile; ++i) step();
+        double sum = 0;
+        for (int64_t i = 0; i < profile; ++i) sum += step();
+        if (std::getenv("GIBBS_BENCH_PRINT_LOSS")) std::printf("loss sum %.9g\n", sum);
         return 0;
     }
     for (int i = 0; i < 3; ++i) step();

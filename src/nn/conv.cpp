@@ -11,6 +11,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <vector>
 
@@ -92,7 +93,10 @@ void im2col(const Geometry& g, const T* x, T* X, int64_t ld) {
                     T* out = row + a * g.Wo;
                     const T* in = xc + (a * s - p + i) * g.W;
                     std::fill(out, out + blo, T(0));
-                    for (int64_t b = blo; b < bhi; ++b) out[b] = in[b * s - p + j];
+                    if (s == 1)  // one contiguous run per image row
+                        std::copy(in + blo - p + j, in + bhi - p + j, out + blo);
+                    else
+                        for (int64_t b = blo; b < bhi; ++b) out[b] = in[b * s - p + j];
                     std::fill(out + bhi, out + g.Wo, T(0));
                 }
             }
@@ -128,8 +132,14 @@ void col2im(const Geometry& g, T* X, int64_t ld, T* __restrict x) {
                 }
                 for (int64_t a = alo; a < ahi; ++a) {
                     const T* in = row + a * g.Wo;
-                    T* out = xc + (a * s - p + i) * g.W;
-                    for (int64_t b = blo; b < bhi; ++b) out[b * s - p + j] += in[b];
+                    T* __restrict out = xc + (a * s - p + i) * g.W;
+                    if (s == 1) {
+                        out += j - p;
+#pragma omp simd
+                        for (int64_t b = blo; b < bhi; ++b) out[b] += in[b];
+                    } else {
+                        for (int64_t b = blo; b < bhi; ++b) out[b * s - p + j] += in[b];
+                    }
                 }
             }
         }
@@ -205,18 +215,22 @@ void gather_chunk(const T* G, int64_t n0, int64_t nb, int64_t O, int64_t L, T* G
             std::copy_n(G + ((n0 + i) * O + o) * L, L, Gc + o * nb * L + i * L);
 }
 
-// y (N, O, L) = W (O, P) · X_n (+ b (O) if given); x (N, C, H, W).
+// y (N, O, L) = W (O, P) · X_n (+ b (O) if given); x (N, C, H, W). With `keep` (N·P·L
+// elements) the patches are written there, chunk k's (P, nb·L) matrix at keep + n0·P·L, for
+// conv_backward to reuse; returns the images per chunk, which the reuse must match.
 template <typename T>
-void conv_apply(const Geometry& g, int64_t N, int64_t O, const T* x, const T* W, const T* b, T* y) {
+int64_t conv_apply(const Geometry& g, int64_t N, int64_t O, const T* x, const T* W, const T* b,
+                   T* y, T* keep = nullptr) {
     const int64_t P = g.patch(), L = g.L(), image = g.C * g.H * g.W;
     const Plan plan = make_plan<T>(g, N, O);
     const int64_t xs = g.pointwise() ? 0 : P * plan.B * L, ys = plan.B > 1 ? O * plan.B * L : 0;
     run_chunks(plan, true, [&](int64_t k, int) {
         const int64_t n0 = k * plan.B, nb = std::min(plan.B, N - n0), cols = nb * L;
-        T* X = thread_scratch<T>(xs + ys);
-        if (g.pointwise())
-            X = const_cast<T*>(x + n0 * image);
-        else
+        T* scratch = thread_scratch<T>(xs + ys);
+        T* X = g.pointwise() ? const_cast<T*>(x + n0 * image)
+               : keep        ? keep + n0 * P * L
+                             : scratch;
+        if (!g.pointwise())
             for (int64_t i = 0; i < nb; ++i) im2col(g, x + (n0 + i) * image, X + i * L, cols);
         if (nb == 1) {  // straight into y_n, the bias put there first
             T* yn = y + n0 * O * L;
@@ -225,7 +239,7 @@ void conv_apply(const Geometry& g, int64_t N, int64_t O, const T* x, const T* W,
             blas::gemm(false, false, O, L, P, T(1), W, P, X, L, b ? T(1) : T(0), yn, L);
             return;
         }
-        T* Yc = X + xs;  // (O, cols), then scattered to the images with the bias added
+        T* Yc = scratch + xs;  // (O, cols), then scattered to the images with the bias added
         blas::gemm(false, false, O, cols, P, T(1), W, P, X, cols, T(0), Yc, cols);
         for (int64_t i = 0; i < nb; ++i)
             for (int64_t o = 0; o < O; ++o) {
@@ -236,16 +250,19 @@ void conv_apply(const Geometry& g, int64_t N, int64_t O, const T* x, const T* W,
                 for (int64_t l = 0; l < L; ++l) out[l] = in[l] + bias;
             }
     });
+    return plan.B;
 }
 
 // The backward of y = conv(x) for G = ∂L/∂y (N, O, L), in one pass over chunks of images that
 // gathers each chunk of G once: when gx is given, gx_n = col2im(Wᵀ (P, O) · G_n) (x (N, C, H, W)
-// shape); when dW is given, dW (O, P) = Σ_n G_n · X_nᵀ with X_n the patches of x.
+// shape); when dW is given, dW (O, P) = Σ_n G_n · X_nᵀ with X_n the patches of x, read from
+// `kept` (as conv_apply wrote them, in chunks of kept_B images) when given.
 template <typename T>
 void conv_backward(const Geometry& g, int64_t N, int64_t O, const T* x, const T* W, const T* G,
-                   T* gx, T* dW) {
+                   T* gx, T* dW, const T* kept = nullptr, int64_t kept_B = 0) {
     const int64_t P = g.patch(), L = g.L(), image = g.C * g.H * g.W;
-    const Plan plan = make_plan<T>(g, N, O);
+    Plan plan = make_plan<T>(g, N, O);
+    if (kept) plan.B = kept_B, plan.chunks = (N + kept_B - 1) / kept_B;
     const int64_t xs = g.pointwise() ? 0 : P * plan.B * L, gs = plan.B > 1 ? O * plan.B * L : 0;
     // ∂W = Σ_k ∂W_k over chunks k, each term computed on its own and the terms added in chunk
     // order, so that the sum does not depend on which thread took which chunk. Where the terms
@@ -277,7 +294,9 @@ void conv_backward(const Geometry& g, int64_t N, int64_t O, const T* x, const T*
                      : t == 0  ? dW
                                : partial.data<T>() + (t - 1) * O * P;
             const T* Xc = x + n0 * image;
-            if (!g.pointwise()) {
+            if (kept) {
+                Xc = kept + n0 * P * L;
+            } else if (!g.pointwise()) {
                 for (int64_t i = 0; i < nb; ++i) im2col(g, x + (n0 + i) * image, X + i * L, cols);
                 Xc = X;
             }
@@ -323,7 +342,14 @@ void check_conv_inputs(const char* op, const Tensor& x, const Tensor& W, const T
     check(padding >= 0, op, ": padding must be non-negative, got ", padding);
 }
 
+std::atomic<int64_t> patch_limit{int64_t{512} << 20};
+
 }  // namespace
+
+int64_t set_conv2d_patch_limit(int64_t bytes) {
+    check(bytes >= 0, "set_conv2d_patch_limit: the limit must be non-negative, got ", bytes);
+    return patch_limit.exchange(bytes);
+}
 
 Tensor conv2d(const Tensor& x_in, const Tensor& W_in, const Tensor& b, Conv2dFuncOptions opt) {
     check_conv_inputs("conv2d", x_in, W_in, b, W_in.dim() == 4 ? W_in.size(1) : -1,
@@ -345,14 +371,24 @@ Tensor conv2d(const Tensor& x_in, const Tensor& W_in, const Tensor& b, Conv2dFun
     const Tensor x = x_in.contiguous(), W = W_in.contiguous();
     const Tensor bc = b.defined() ? b.contiguous() : b;
     Tensor y = Tensor::empty({N, O, g.Ho, g.Wo}, x.dtype());
+    const bool grad = any_needs_grad({&x_in, &W_in, &b});
+    // NOTE: the patches X_n are kept for ∂W = Σ_n G_n X_nᵀ when they fit the limit, instead of
+    // being recomputed by the backward; the same GEMMs on the same values, so the same result.
+    const int64_t patch_bytes = N * g.patch() * g.L() * static_cast<int64_t>(itemsize(x.dtype()));
+    const Tensor patches = grad && needs_grad(W_in) && !g.pointwise() &&
+                                   patch_bytes <= patch_limit.load(std::memory_order_relaxed)
+                               ? Tensor::empty({N * g.patch() * g.L()}, x.dtype())
+                               : Tensor();
+    int64_t chunk = 0;  // images per chunk of the kept patches
     dispatch(x.dtype(), [&]<typename T>() {
-        conv_apply<T>(g, N, O, x.data<T>(), W.data<T>(), bc.defined() ? bc.data<T>() : nullptr,
-                      y.data<T>());
+        chunk = conv_apply<T>(g, N, O, x.data<T>(), W.data<T>(),
+                              bc.defined() ? bc.data<T>() : nullptr, y.data<T>(),
+                              patches.defined() ? patches.data<T>() : nullptr);
     });
-    if (!any_needs_grad({&x_in, &W_in, &b})) return y;
+    if (!grad) return y;
     return autograd::record(
         y, {x_in, W_in, b},
-        [x, W, g, N, O, nx = needs_grad(x_in), nw = needs_grad(W_in),
+        [x, W, g, N, O, patches, chunk, nx = needs_grad(x_in), nw = needs_grad(W_in),
          nb = needs_grad(b)](const Tensor& g_in) -> Grads {
             const Tensor G = g_in.contiguous();  // (N, O, Ho, Wo)
             Tensor gx, gW, gb;
@@ -360,7 +396,8 @@ Tensor conv2d(const Tensor& x_in, const Tensor& W_in, const Tensor& b, Conv2dFun
                 if (nx) gx = Tensor::empty(x.shape(), G.dtype());
                 if (nw) gW = Tensor::empty(W.shape(), G.dtype());
                 conv_backward<T>(g, N, O, x.data<T>(), W.data<T>(), G.data<T>(),
-                                 nx ? gx.data<T>() : nullptr, nw ? gW.data<T>() : nullptr);
+                                 nx ? gx.data<T>() : nullptr, nw ? gW.data<T>() : nullptr,
+                                 patches.defined() ? patches.data<T>() : nullptr, chunk);
                 if (nb) {
                     gb = Tensor::empty({O}, G.dtype());
                     channel_sums<T>(N, O, g.L(), G.data<T>(), gb.data<T>());

@@ -46,22 +46,46 @@ void parallel_for(int64_t n, int64_t work, F f) {
     }
 }
 
+// Σ_i term(i) over i < n in double, as kLanes interleaved partial sums (lane k adds the terms
+// i ≡ k mod kLanes) added in lane order at the end: a fixed order, whatever the vector width,
+// which the compiler turns into vector adds. (An `omp simd` reduction was left scalar by GCC 12
+// in the clones of these helpers, one dependent add per element.)
+constexpr int64_t kLanes = 16;
+
+template <typename F>
+void lane_sums(int64_t n, F term, double* s0, double* s1) {
+    double a[kLanes] = {}, b[kLanes] = {};
+    int64_t i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+        for (int64_t k = 0; k < kLanes; ++k) {
+            const auto [u, v] = term(i + k);
+            a[k] += u;
+            b[k] += v;
+        }
+    for (int64_t k = 0; i + k < n; ++k) {
+        const auto [u, v] = term(i + k);
+        a[k] += u;
+        b[k] += v;
+    }
+    for (int64_t k = 0; k < kLanes; ++k) *s0 += a[k], *s1 += b[k];
+}
+
 // Mean and 1/√(σ² + ε) over the runs x[r·stride, r·stride + len) for r < count (two passes).
 template <typename T>
 void moments(const T* x, int64_t count, int64_t stride, int64_t len, double eps, double* mean,
              double* inv, double* var = nullptr) {
-    double s = 0;
+    double s = 0, unused = 0;
     for (int64_t r = 0; r < count; ++r) {
         const T* p = x + r * stride;
-#pragma omp simd reduction(+ : s)
-        for (int64_t i = 0; i < len; ++i) s += p[i];
+        lane_sums(len, [p](int64_t i) { return std::pair{double(p[i]), 0.0}; }, &s, &unused);
     }
     const double M = static_cast<double>(count * len), mu = s / M;
     double q = 0;
     for (int64_t r = 0; r < count; ++r) {
         const T* p = x + r * stride;
-#pragma omp simd reduction(+ : q)
-        for (int64_t i = 0; i < len; ++i) q += (p[i] - mu) * (p[i] - mu);
+        lane_sums(
+            len, [p, mu](int64_t i) { return std::pair{(p[i] - mu) * (p[i] - mu), 0.0}; }, &q,
+            &unused);
     }
     *mean = mu;
     *inv = 1.0 / std::sqrt(q / M + eps);
@@ -75,11 +99,12 @@ void grad_sums(const T* x, const T* g, int64_t count, int64_t stride, int64_t le
     double a = 0, b = 0;
     for (int64_t r = 0; r < count; ++r) {
         const T *px = x + r * stride, *pg = g + r * stride;
-#pragma omp simd reduction(+ : a, b)
-        for (int64_t i = 0; i < len; ++i) {
-            a += pg[i];
-            b += pg[i] * (px[i] - mean);
-        }
+        lane_sums(
+            len,
+            [px, pg, mean](int64_t i) {
+                return std::pair{double(pg[i]), double(pg[i]) * (px[i] - mean)};
+            },
+            &a, &b);
     }
     *sg = a;
     *sgx = b * inv;
