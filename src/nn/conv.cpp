@@ -342,7 +342,7 @@ void check_conv_inputs(const char* op, const Tensor& x, const Tensor& W, const T
     check(padding >= 0, op, ": padding must be non-negative, got ", padding);
 }
 
-std::atomic<int64_t> patch_limit{int64_t{512} << 20};
+std::atomic<int64_t> patch_limit{0};  // off: see set_conv2d_patch_limit
 
 }  // namespace
 

@@ -131,6 +131,28 @@ TEST(Conv2d, WeightGradientIsReproducible) {
     for (int run = 1; run < 4; ++run) EXPECT_EQ(grads[run], grads[0]);
 }
 
+// Keeping the forward's patches for ∂W (nn::set_conv2d_patch_limit) runs the same GEMMs on the
+// same values as recomputing them: every gradient is the same bit for bit.
+TEST(Conv2d, KeptPatchesGiveTheSameGradients) {
+    uint64_t seed = 200;
+    for (const Case& c : kCases) {
+        Generator gen(seed++);
+        const Tensor x0 = randn(c.x, gen), W0 = randn(c.w, gen), b0 = randn({c.w[0]}, gen);
+        std::vector<std::vector<double>> grads[2];
+        for (int keep = 0; keep < 2; ++keep) {
+            const int64_t previous = nn::set_conv2d_patch_limit(keep ? int64_t{1} << 30 : 0);
+            Tensor x = x0.clone().requires_grad_(), W = W0.clone().requires_grad_(),
+                   b = b0.clone().requires_grad_();
+            const Tensor y = nn::conv2d(x, W, b, {.stride = c.stride, .padding = c.padding});
+            (y * y).sum().backward();
+            nn::set_conv2d_patch_limit(previous);
+            grads[keep] = {x.grad().to_vector(), W.grad().to_vector(), b.grad().to_vector()};
+        }
+        EXPECT_EQ(grads[1], grads[0]) << "x " << c.x << " W " << c.w;
+    }
+    EXPECT_THROW(nn::set_conv2d_patch_limit(-1), Error);
+}
+
 TEST(Conv2d, AcceptsNonContiguousInput) {
     Generator gen(3);
     const Tensor x = randn({2, 5, 3, 4}, gen, DType::f64).transpose(1, 3);  // (2, 4, 3, 5)
