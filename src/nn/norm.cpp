@@ -77,15 +77,23 @@ void moments(const T* x, int64_t count, int64_t stride, int64_t len, double eps,
     double s = 0, unused = 0;
     for (int64_t r = 0; r < count; ++r) {
         const T* p = x + r * stride;
-        lane_sums(len, [p](int64_t i) { return std::pair{double(p[i]), 0.0}; }, &s, &unused);
+        lane_sums(
+            len,
+            [p](int64_t i) {
+                return std::pair{double(p[i]), 0.0};
+            },
+            &s, &unused);
     }
     const double M = static_cast<double>(count * len), mu = s / M;
     double q = 0;
     for (int64_t r = 0; r < count; ++r) {
         const T* p = x + r * stride;
         lane_sums(
-            len, [p, mu](int64_t i) { return std::pair{(p[i] - mu) * (p[i] - mu), 0.0}; }, &q,
-            &unused);
+            len,
+            [p, mu](int64_t i) {
+                return std::pair{(p[i] - mu) * (p[i] - mu), 0.0};
+            },
+            &q, &unused);
     }
     *mean = mu;
     *inv = 1.0 / std::sqrt(q / M + eps);
