@@ -140,11 +140,11 @@ ResBlock::ResBlock(int64_t in, int64_t out, int64_t time_dim, int64_t groups, DT
 }
 
 Tensor ResBlock::forward(const Tensor& x, const Tensor& e) {
-    const int64_t B = x.size(0);
-    Tensor h = (*conv1_)(norm1_->forward_silu(x));      // (B, out, H, W)
-    h = h + (*time_)(e).reshape({B, h.size(1), 1, 1});  // the time step, per channel
-    h = (*conv2_)(norm2_->forward_silu(h));
-    return h + (skip_ ? (*skip_)(x) : x);
+    // The time step is added per channel and the skip at the end, each inside its convolution.
+    const int64_t B = x.size(0), out = conv1_->weight.size(0);
+    const Tensor h = conv1_->forward_add(norm1_->forward_silu(x),
+                                         (*time_)(e).reshape({B, out, 1, 1}));  // (B, out, H, W)
+    return conv2_->forward_add(norm2_->forward_silu(h), skip_ ? (*skip_)(x) : x);
 }
 
 SelfAttention::SelfAttention(int64_t channels, int64_t groups, DType dtype, Generator& gen) {

@@ -219,11 +219,24 @@ void gather_chunk(const T* G, int64_t n0, int64_t nb, int64_t O, int64_t L, T* G
             std::copy_n(G + ((n0 + i) * O + o) * L, L, Gc + o * nb * L + i * L);
 }
 
-// y (N, O, L) = W (O, P) · X_n (+ b (O) if given); x (N, C, H, W). With `keep` (N·P·L
-// elements) the patches are written there, chunk k's (P, nb·L) matrix at keep + n0·P·L, for
-// conv_backward to reuse; returns the images per chunk, which the reuse must match.
+// What conv_apply adds to W X_n: a bias b (O), per-(image, channel) constants rs (N, O), a
+// residual rf (N, O, L); each absent when null.
 template <typename T>
-int64_t conv_apply(const Geometry& g, int64_t N, int64_t O, const T* x, const T* W, const T* b,
+struct Addends {
+    const T* b = nullptr;
+    const T* rs = nullptr;
+    const T* rf = nullptr;
+    bool any() const { return b || rs || rf; }
+    T constant(int64_t n, int64_t o, int64_t O) const {  // b[o] + rs[n, o]
+        return (b ? b[o] : T(0)) + (rs ? rs[n * O + o] : T(0));
+    }
+};
+
+// y (N, O, L) = W (O, P) · X_n + the addends; x (N, C, H, W). With `keep` (N·P·L elements) the
+// patches are written there, chunk k's (P, nb·L) matrix at keep + n0·P·L, for conv_backward to
+// reuse; returns the images per chunk, which the reuse must match.
+template <typename T>
+int64_t conv_apply(const Geometry& g, int64_t N, int64_t O, const T* x, const T* W, Addends<T> add,
                    T* y, T* keep = nullptr) {
     const int64_t P = g.patch(), L = g.L(), image = g.C * g.H * g.W;
     const Plan plan = make_plan<T>(g, N, O);
@@ -234,22 +247,37 @@ int64_t conv_apply(const Geometry& g, int64_t N, int64_t O, const T* x, const T*
         T* X = g.pointwise() ? const_cast<T*>(x + n0 * image) : keep ? keep + n0 * P * L : scratch;
         if (!g.pointwise())
             for (int64_t i = 0; i < nb; ++i) im2col(g, x + (n0 + i) * image, X + i * L, cols);
-        if (nb == 1) {  // straight into y_n, the bias put there first
+        if (nb == 1) {  // straight into y_n, the addends put there first
             T* yn = y + n0 * O * L;
-            if (b)
-                for (int64_t o = 0; o < O; ++o) std::fill_n(yn + o * L, L, b[o]);
-            blas::gemm(false, false, O, L, P, T(1), W, P, X, L, b ? T(1) : T(0), yn, L);
+            for (int64_t o = 0; add.any() && o < O; ++o) {
+                T* row = yn + o * L;
+                const T c = add.constant(n0, o, O);
+                if (add.rf) {
+                    const T* r = add.rf + (n0 * O + o) * L;
+#pragma omp simd
+                    for (int64_t l = 0; l < L; ++l) row[l] = r[l] + c;
+                } else {
+                    std::fill_n(row, L, c);
+                }
+            }
+            blas::gemm(false, false, O, L, P, T(1), W, P, X, L, add.any() ? T(1) : T(0), yn, L);
             return;
         }
-        T* Yc = scratch + xs;  // (O, cols), then scattered to the images with the bias added
+        T* Yc = scratch + xs;  // (O, cols), then scattered to the images with the addends
         blas::gemm(false, false, O, cols, P, T(1), W, P, X, cols, T(0), Yc, cols);
         for (int64_t i = 0; i < nb; ++i)
             for (int64_t o = 0; o < O; ++o) {
                 const T* in = Yc + o * cols + i * L;
                 T* out = y + ((n0 + i) * O + o) * L;
-                const T bias = b ? b[o] : T(0);
+                const T c = add.constant(n0 + i, o, O);
+                if (add.rf) {
+                    const T* r = add.rf + ((n0 + i) * O + o) * L;
 #pragma omp simd
-                for (int64_t l = 0; l < L; ++l) out[l] = in[l] + bias;
+                    for (int64_t l = 0; l < L; ++l) out[l] = in[l] + (r[l] + c);
+                } else {
+#pragma omp simd
+                    for (int64_t l = 0; l < L; ++l) out[l] = in[l] + c;
+                }
             }
     });
     return plan.B;
@@ -275,10 +303,12 @@ double row_sum(const T* row, int64_t n) {
 // gathers each chunk of G once: when gx is given, gx_n = col2im(Wᵀ (P, O) · G_n) (x (N, C, H, W)
 // shape); when dW is given, dW (O, P) = Σ_n G_n · X_nᵀ with X_n the patches of x, read from
 // `kept` (as conv_apply wrote them, in chunks of kept_B images) when given; when db is given,
-// db[o] = Σ_{n,l} G[n, o, l], per chunk in double and the chunks added in order.
+// db[o] = Σ_{n,l} G[n, o, l], and when drs is given drs[n, o] = Σ_l G[n, o, l], each row summed
+// in double and the rows added in image order.
 template <typename T>
 void conv_backward(const Geometry& g, int64_t N, int64_t O, const T* x, const T* W, const T* G,
-                   T* gx, T* dW, T* db = nullptr, const T* kept = nullptr, int64_t kept_B = 0) {
+                   T* gx, T* dW, T* db = nullptr, T* drs = nullptr, const T* kept = nullptr,
+                   int64_t kept_B = 0) {
     const int64_t P = g.patch(), L = g.L(), image = g.C * g.H * g.W;
     Plan plan = make_plan<T>(g, N, O);
     if (kept) plan.B = kept_B, plan.chunks = (N + kept_B - 1) / kept_B;
@@ -292,7 +322,7 @@ void conv_backward(const Geometry& g, int64_t N, int64_t O, const T* x, const T*
     const int64_t partials = !dW ? 0 : per_chunk ? plan.chunks : plan.threads - 1;
     Tensor partial = Tensor::zeros({partials * O * P}, dtype_of<T>());
     if (dW) std::fill(dW, dW + O * P, T(0));
-    std::vector<double> bias_sums(db ? plan.chunks * O : 0);  // (chunks, O)
+    std::vector<double> row_sums(db || drs ? N * O : 0);  // (N, O)
     run_chunks(plan, per_chunk || !dW, [&](int64_t k, int t) {
         const int64_t n0 = k * plan.B, nb = std::min(plan.B, N - n0), cols = nb * L;
         T* X = thread_scratch<T>(xs + gs);
@@ -301,8 +331,10 @@ void conv_backward(const Geometry& g, int64_t N, int64_t O, const T* x, const T*
             gather_chunk(G, n0, nb, O, L, X + xs);
             Gc = X + xs;
         }
-        if (db)
-            for (int64_t o = 0; o < O; ++o) bias_sums[k * O + o] = row_sum(Gc + o * cols, cols);
+        if (db || drs)
+            for (int64_t i = 0; i < nb; ++i)
+                for (int64_t o = 0; o < O; ++o)
+                    row_sums[(n0 + i) * O + o] = row_sum(Gc + o * cols + i * L, L);
         if (gx) {
             if (g.pointwise()) {
                 blas::gemm(true, false, P, L, O, T(1), W, P, Gc, L, T(0), gx + n0 * image, L);
@@ -330,9 +362,10 @@ void conv_backward(const Geometry& g, int64_t N, int64_t O, const T* x, const T*
         for (int64_t k = 0; k < O * P; ++k) dW[k] += pp[j * O * P + k];
     for (int64_t o = 0; db && o < O; ++o) {
         double s = 0;
-        for (int64_t k = 0; k < plan.chunks; ++k) s += bias_sums[k * O + o];
+        for (int64_t n = 0; n < N; ++n) s += row_sums[n * O + o];
         db[o] = static_cast<T>(s);
     }
+    for (int64_t k = 0; drs && k < N * O; ++k) drs[k] = static_cast<T>(row_sums[k]);
 }
 
 // db[o] = Σ_{n,l} G[n, o, l] for G (N, O, L), summed in double.
@@ -378,8 +411,12 @@ int64_t set_conv2d_patch_limit(int64_t bytes) {
     return patch_limit.exchange(bytes);
 }
 
-Tensor conv2d(const Tensor& x_in, const Tensor& W_in, const Tensor& b, Conv2dFuncOptions opt) {
-    check_conv_inputs("conv2d", x_in, W_in, b, W_in.dim() == 4 ? W_in.size(1) : -1,
+namespace {
+
+// conv2d (r undefined) and conv2d_add: y = conv2d(x, W, b) + r, r (N, O, Ho, Wo) or (N, O, 1, 1).
+Tensor conv2d_impl(const char* op, const Tensor& x_in, const Tensor& W_in, const Tensor& b,
+                   const Tensor& r_in, Conv2dFuncOptions opt) {
+    check_conv_inputs(op, x_in, W_in, b, W_in.dim() == 4 ? W_in.size(1) : -1,
                       W_in.dim() == 4 ? W_in.size(0) : -1, opt.stride, opt.padding);
     const int64_t N = x_in.size(0), O = W_in.size(0);
     Geometry g{x_in.size(1),
@@ -393,12 +430,21 @@ Tensor conv2d(const Tensor& x_in, const Tensor& W_in, const Tensor& b, Conv2dFun
                0};
     g.Ho = floor_div(g.H + 2 * g.pad - g.kh, g.stride) + 1;
     g.Wo = floor_div(g.W + 2 * g.pad - g.kw, g.stride) + 1;
-    check(g.Ho >= 1 && g.Wo >= 1, "conv2d: kernel ", g.kh, "x", g.kw, " larger than the input ",
-          g.H, "x", g.W, " with padding ", g.pad);
+    check(g.Ho >= 1 && g.Wo >= 1, op, ": kernel ", g.kh, "x", g.kw, " larger than the input ", g.H,
+          "x", g.W, " with padding ", g.pad);
+    // The addend r: per pixel (a residual) or per (image, channel).
+    const bool per_pixel = r_in.defined() && r_in.shape() == Shape{N, O, g.Ho, g.Wo};
+    if (r_in.defined()) {
+        check(per_pixel || r_in.shape() == Shape{N, O, 1, 1}, op, ": addend of shape ",
+              r_in.shape(), " for output (", N, ", ", O, ", ", g.Ho, ", ", g.Wo,
+              "); expected that shape or (", N, ", ", O, ", 1, 1)");
+        detail::check_same_dtype(r_in, W_in, op);
+    }
     const Tensor x = x_in.contiguous(), W = W_in.contiguous();
     const Tensor bc = b.defined() ? b.contiguous() : b;
+    const Tensor r = r_in.defined() ? r_in.contiguous() : r_in;
     Tensor y = Tensor::empty({N, O, g.Ho, g.Wo}, x.dtype());
-    const bool grad = any_needs_grad({&x_in, &W_in, &b});
+    const bool grad = any_needs_grad({&x_in, &W_in, &b, &r_in});
     // NOTE: the patches X_n are kept for ∂W = Σ_n G_n X_nᵀ when they fit the limit, instead of
     // being recomputed by the backward; the same GEMMs on the same values, so the same result.
     const int64_t patch_bytes = N * g.patch() * g.L() * static_cast<int64_t>(itemsize(x.dtype()));
@@ -408,29 +454,48 @@ Tensor conv2d(const Tensor& x_in, const Tensor& W_in, const Tensor& b, Conv2dFun
                                : Tensor();
     int64_t chunk = 0;  // images per chunk of the kept patches
     dispatch(x.dtype(), [&]<typename T>() {
-        chunk =
-            conv_apply<T>(g, N, O, x.data<T>(), W.data<T>(), bc.defined() ? bc.data<T>() : nullptr,
-                          y.data<T>(), patches.defined() ? patches.data<T>() : nullptr);
+        Addends<T> add{.b = bc.defined() ? bc.data<T>() : nullptr};
+        if (r.defined()) (per_pixel ? add.rf : add.rs) = r.data<T>();
+        chunk = conv_apply<T>(g, N, O, x.data<T>(), W.data<T>(), add, y.data<T>(),
+                              patches.defined() ? patches.data<T>() : nullptr);
     });
     if (!grad) return y;
     return autograd::record(
-        y, {x_in, W_in, b},
-        [x, W, g, N, O, patches, chunk, nx = needs_grad(x_in), nw = needs_grad(W_in),
-         nb = needs_grad(b)](const Tensor& g_in) -> Grads {
+        y, {x_in, W_in, b, r_in},
+        [x, W, g, N, O, patches, chunk, per_pixel,
+         r_shape = r_in.defined() ? r_in.shape() : Shape{}, nx = needs_grad(x_in),
+         nw = needs_grad(W_in), nb = needs_grad(b),
+         nr = needs_grad(r_in)](const Tensor& g_in) -> Grads {
             const Tensor G = g_in.contiguous();  // (N, O, Ho, Wo)
-            Tensor gx, gW, gb;
+            Tensor gx, gW, gb, gr;
+            if (nr && per_pixel) gr = g_in;  // ∂r = ∂y
             dispatch(G.dtype(), [&]<typename T>() {
                 if (nx) gx = Tensor::empty(x.shape(), G.dtype());
                 if (nw) gW = Tensor::empty(W.shape(), G.dtype());
                 if (nb) gb = Tensor::empty({O}, G.dtype());
+                if (nr && !per_pixel) gr = Tensor::empty(r_shape, G.dtype());
+                if (!nx && !nw && !nb && !(nr && !per_pixel)) return;
                 conv_backward<T>(g, N, O, x.data<T>(), W.data<T>(), G.data<T>(),
                                  nx ? gx.data<T>() : nullptr, nw ? gW.data<T>() : nullptr,
                                  nb ? gb.data<T>() : nullptr,
+                                 nr && !per_pixel ? gr.data<T>() : nullptr,
                                  patches.defined() ? patches.data<T>() : nullptr, chunk);
             });
-            return {gx, gW, gb};
+            return {gx, gW, gb, gr};
         },
-        "conv2d");
+        op);
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& x, const Tensor& W, const Tensor& b, Conv2dFuncOptions opt) {
+    return conv2d_impl("conv2d", x, W, b, Tensor(), opt);
+}
+
+Tensor conv2d_add(const Tensor& x, const Tensor& W, const Tensor& b, const Tensor& r,
+                  Conv2dFuncOptions opt) {
+    check(r.defined(), "conv2d_add: the addend r is undefined");
+    return conv2d_impl("conv2d_add", x, W, b, r, opt);
 }
 
 Tensor conv_transpose2d(const Tensor& x_in, const Tensor& W_in, const Tensor& b,
@@ -475,7 +540,7 @@ Tensor conv_transpose2d(const Tensor& x_in, const Tensor& W_in, const Tensor& b,
             dispatch(G.dtype(), [&]<typename T>() {
                 if (nx) {  // the convolution itself, without bias
                     gx = Tensor::empty(x.shape(), G.dtype());
-                    conv_apply<T>(g, N, Cin, G.data<T>(), W.data<T>(), nullptr, gx.data<T>());
+                    conv_apply<T>(g, N, Cin, G.data<T>(), W.data<T>(), {}, gx.data<T>());
                 }
                 if (nw) {  // ∂W (Cin, Cout·kh·kw) = Σ_n x_n (Cin, H·W) · im2col(G_n)ᵀ
                     gW = Tensor::empty(W.shape(), G.dtype());

@@ -31,6 +31,10 @@ Conv2d::Conv2d(int64_t in, int64_t out, int64_t kernel, Conv2dOptions o)
 
 Tensor Conv2d::forward(const Tensor& x) { return conv2d(x, weight, bias, func_); }
 
+Tensor Conv2d::forward_add(const Tensor& x, const Tensor& r) {
+    return conv2d_add(x, weight, bias, r, func_);
+}
+
 ConvTranspose2d::ConvTranspose2d(int64_t in, int64_t out, int64_t kernel, ConvTranspose2dOptions o)
     : func_{o.stride, o.padding, o.output_padding} {
     check(in > 0 && out > 0 && kernel > 0, "ConvTranspose2d: sizes must be positive, got in = ", in,

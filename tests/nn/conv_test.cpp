@@ -153,6 +153,31 @@ TEST(Conv2d, KeptPatchesGiveTheSameGradients) {
     EXPECT_THROW(nn::set_conv2d_patch_limit(-1), Error);
 }
 
+// conv2d_add(x, W, b, r) = conv2d(x, W, b) + r for a residual r (N, O, Ho, Wo) and a constant
+// per image and channel (N, O, 1, 1), on every case (one chunk per image and several), in double.
+TEST(Conv2dAdd, EqualsConvPlusAddend) {
+    uint64_t seed = 300;
+    for (const Case& c : kCases) {
+        Generator gen(seed++);
+        const Tensor x = randn(c.x, gen, DType::f64), W = randn(c.w, gen, DType::f64);
+        const Tensor b = randn({c.w[0]}, gen, DType::f64);
+        const Tensor y = nn::conv2d(x, W, b, {.stride = c.stride, .padding = c.padding});
+        const Tensor rf = randn(y.shape(), gen, DType::f64);
+        const Tensor rs = randn({y.size(0), y.size(1), 1, 1}, gen, DType::f64);
+        for (const Tensor& r : {rf, rs})
+            expect_close(nn::conv2d_add(x, W, b, r, {.stride = c.stride, .padding = c.padding}),
+                         y + r, 1e-12);
+    }
+    const Tensor x = Tensor::zeros({2, 3, 5, 5}), W = Tensor::zeros({4, 3, 3, 3});
+    try {
+        nn::conv2d_add(x, W, Tensor(), Tensor::zeros({2, 4, 5, 1}), {.padding = 1});
+        FAIL() << "expected an error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("conv2d_add: addend of shape"), std::string::npos)
+            << e.what();
+    }
+}
+
 TEST(Conv2d, AcceptsNonContiguousInput) {
     Generator gen(3);
     const Tensor x = randn({2, 5, 3, 4}, gen, DType::f64).transpose(1, 3);  // (2, 4, 3, 5)

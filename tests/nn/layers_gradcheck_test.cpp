@@ -58,6 +58,15 @@ std::vector<Row> rows() {
         {"conv2d stride 3 padding 2",
          [](const Inputs& x) { return nn::conv2d(x[0], x[1], x[2], {.stride = 3, .padding = 2}); },
          {input({2, 1, 8, 7}, 12), input({2, 1, 4, 4}, 13), input({2}, 14)}},
+        {"conv2d_add residual",
+         [](const Inputs& x) { return nn::conv2d_add(x[0], x[1], x[2], x[3], {.padding = 1}); },
+         {input({2, 3, 5, 4}, 40), input({4, 3, 3, 3}, 41), input({4}, 42),
+          input({2, 4, 5, 4}, 43)}},
+        {"conv2d_add per image and channel, no bias",
+         [](const Inputs& x) {
+             return nn::conv2d_add(x[0], x[1], Tensor(), x[2], {.stride = 2, .padding = 1});
+         },
+         {input({3, 2, 7, 5}, 44), input({3, 2, 3, 3}, 45), input({3, 3, 1, 1}, 46)}},
         {"conv_transpose2d",
          [](const Inputs& x) { return nn::conv_transpose2d(x[0], x[1], x[2]); },
          {input({2, 3, 4, 5}, 15), input({3, 2, 3, 3}, 16), input({2}, 17)}},

@@ -32,6 +32,12 @@ struct Conv2dFuncOptions {
 // x (N, C, H, W), W (O, C, kh, kw), b (O) or undefined -> (N, O, Ho, Wo).
 Tensor conv2d(const Tensor& x, const Tensor& W, const Tensor& b, Conv2dFuncOptions options = {});
 
+// y = conv2d(x, W, b) + r, with r of the output's shape (N, O, Ho, Wo) (a residual connection) or
+// (N, O, 1, 1) (a constant per image and channel, e.g. a time embedding): the same sum, formed
+// while the convolution writes y, without a pass of its own. ∂r = ∂y, or its sums over (Ho, Wo).
+Tensor conv2d_add(const Tensor& x, const Tensor& W, const Tensor& b, const Tensor& r,
+                  Conv2dFuncOptions options = {});
+
 // Memory for speed in training: when the weight needs a gradient, conv2d can keep the im2col
 // patches X_n of its forward, N·C·kh·kw·Ho·Wo elements, for the backward's ∂W = Σ_n G_n X_nᵀ,
 // when they take at most this many bytes per call; otherwise the backward recomputes them. The
@@ -80,6 +86,8 @@ class Conv2d : public Module {
   public:
     Conv2d(int64_t in, int64_t out, int64_t kernel, Conv2dOptions options = {});
     Tensor forward(const Tensor& x) override;
+    // conv2d_add with this layer's weights: forward(x) + r, r (N, O, Ho, Wo) or (N, O, 1, 1).
+    Tensor forward_add(const Tensor& x, const Tensor& r);
     Tensor weight;  // (O, C, k, k)
     Tensor bias;    // (O), undefined without bias
 
