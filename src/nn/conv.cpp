@@ -1,13 +1,15 @@
-// conv2d and conv_transpose2d: im2col + GEMM kernels with their backward (see gibbs/nn/conv.hpp).
+// conv2d, conv2d_add and conv_transpose2d: im2col + GEMM kernels with their backward (see
+// gibbs/nn/conv.hpp).
 //
 // Two kernels serve both ops, for a convolution mapping (N, C, H, W) to (N, O, Ho, Wo):
-//   conv_apply     y_n = W X_n (+ b)              conv2d forward, conv_transpose2d ∂x
+//   conv_apply     y_n = W X_n (+ b, + r)         conv2d(_add) forward, conv_transpose2d ∂x
 //   conv_backward  x_n = col2im(Wᵀ G_n)           conv2d ∂x, conv_transpose2d forward
 //                  ∂W = Σ_n G_n X_nᵀ              conv2d ∂W, conv_transpose2d ∂W (roles swapped)
+//                  ∂b = Σ_{n,l} G_n               conv2d ∂b (and ∂r per image and channel)
 // Images go through in chunks of a few, one GEMM per chunk (see make_plan), chunks spread over
 // OpenMP threads, each with its own column buffer that stays in cache and a single-threaded GEMM;
-// ∂W is summed per thread and then across threads in a fixed order. Small problems run on one
-// thread and let BLAS thread.
+// ∂W is summed over fixed runs of chunks and then across runs in a fixed order. Small problems
+// run on one thread and let BLAS thread.
 #include <omp.h>
 
 #include <algorithm>
@@ -157,7 +159,9 @@ void col2im(const Geometry& g, T* X, int64_t ld, T* __restrict x) {
 // Chunks are spread over threads when there is enough work.
 constexpr int64_t kColumns = 768;
 constexpr int64_t kChunkBytes = 4 << 20;
-constexpr int64_t kPartialBytes = 16 << 20;
+// The runs of chunks whose ∂W terms are summed apart (see conv_backward): enough for dynamic
+// scheduling to balance two to four threads, few enough that their partial sums stay small.
+constexpr int64_t kGroups = 8;
 
 struct Plan {
     int64_t B;       // images per chunk
@@ -313,17 +317,16 @@ void conv_backward(const Geometry& g, int64_t N, int64_t O, const T* x, const T*
     Plan plan = make_plan<T>(g, N, O);
     if (kept) plan.B = kept_B, plan.chunks = (N + kept_B - 1) / kept_B;
     const int64_t xs = g.pointwise() ? 0 : P * plan.B * L, gs = plan.B > 1 ? O * plan.B * L : 0;
-    // ∂W = Σ_k ∂W_k over chunks k, each term computed on its own and the terms added in chunk
-    // order, so that the sum does not depend on which thread took which chunk. Where the terms
-    // would take more than kPartialBytes, each thread accumulates its fixed share instead (one
-    // partial sum per thread beyond the first, thread 0 into dW), added in thread order.
-    const bool per_chunk = dW && plan.chunks > 1 &&
-                           plan.chunks * O * P * static_cast<int64_t>(sizeof(T)) <= kPartialBytes;
-    const int64_t partials = !dW ? 0 : per_chunk ? plan.chunks : plan.threads - 1;
-    Tensor partial = Tensor::zeros({partials * O * P}, dtype_of<T>());
+    // ∂W = Σ_k ∂W_k over chunks k, in `groups` fixed runs of consecutive chunks: one thread
+    // takes a whole run and adds its terms in chunk order into the run's own partial sum (run 0
+    // into dW), and the partials are added in run order, so that the sum does not depend on
+    // which thread took which run. Without ∂W, one chunk a unit.
+    const int64_t groups = dW ? std::min(plan.chunks, kGroups) : plan.chunks;
+    Tensor partial =
+        Tensor::zeros({dW ? std::max<int64_t>(groups - 1, 0) * O * P : 0}, dtype_of<T>());
     if (dW) std::fill(dW, dW + O * P, T(0));
     std::vector<double> row_sums(db || drs ? N * O : 0);  // (N, O)
-    run_chunks(plan, per_chunk || !dW, [&](int64_t k, int t) {
+    auto chunk = [&](int64_t k, T* acc) {
         const int64_t n0 = k * plan.B, nb = std::min(plan.B, N - n0), cols = nb * L;
         T* X = thread_scratch<T>(xs + gs);
         const T* Gc = G + n0 * O * L;  // (O, cols)
@@ -344,9 +347,6 @@ void conv_backward(const Geometry& g, int64_t N, int64_t O, const T* x, const T*
             }
         }
         if (dW) {
-            T* acc = per_chunk ? partial.data<T>() + k * O * P
-                     : t == 0  ? dW
-                               : partial.data<T>() + (t - 1) * O * P;
             const T* Xc = x + n0 * image;
             if (kept) {
                 Xc = kept + n0 * P * L;
@@ -356,10 +356,20 @@ void conv_backward(const Geometry& g, int64_t N, int64_t O, const T* x, const T*
             }
             blas::gemm(false, true, O, P, cols, T(1), Gc, cols, Xc, cols, T(1), acc, P);
         }
+    };
+    Plan runs = plan;
+    runs.chunks = groups;
+    run_chunks(runs, true, [&](int64_t q, int) {
+        T* acc = !dW || q == 0 ? dW : partial.data<T>() + (q - 1) * O * P;
+        for (int64_t k = q * plan.chunks / groups; k < (q + 1) * plan.chunks / groups; ++k)
+            chunk(k, acc);
     });
     const T* pp = partial.data<T>();
-    for (int64_t j = 0; j < partials; ++j)
-        for (int64_t k = 0; k < O * P; ++k) dW[k] += pp[j * O * P + k];
+    for (int64_t q = 1; dW && q < groups; ++q) {
+        const T* part = pp + (q - 1) * O * P;
+#pragma omp simd
+        for (int64_t k = 0; k < O * P; ++k) dW[k] += part[k];
+    }
     for (int64_t o = 0; db && o < O; ++o) {
         double s = 0;
         for (int64_t n = 0; n < N; ++n) s += row_sums[n * O + o];
