@@ -66,18 +66,23 @@ void zero_wrapped_columns(const Geometry& g, int64_t alo, int64_t ahi, int64_t b
 
 // X[(c,i,j), (a,b)] = x[c, a·s − p + i, b·s − p + j], zero outside the image; X has row stride
 // ld ≥ L (the patch matrices of a chunk of images sit side by side).
+// NOTE: both walk the taps (i, j) outside the channels, so that the valid ranges (integer
+// divisions) are found once per tap rather than once per row; col2im still adds the rows of each
+// channel in (i, j) order.
 template <typename T>
 void im2col(const Geometry& g, const T* x, T* X, int64_t ld) {
-    const int64_t L = g.L(), s = g.stride, p = g.pad;
-    for (int64_t c = 0; c < g.C; ++c) {
-        const T* xc = x + c * g.H * g.W;
-        for (int64_t i = 0; i < g.kh; ++i) {
-            int64_t alo, ahi;
-            valid_range(g.H, g.Ho, s, p, i, &alo, &ahi);
-            for (int64_t j = 0; j < g.kw; ++j) {
+    const int64_t L = g.L(), s = g.stride, p = g.pad, plane = g.H * g.W;
+    for (int64_t i = 0; i < g.kh; ++i) {
+        int64_t alo, ahi;
+        valid_range(g.H, g.Ho, s, p, i, &alo, &ahi);
+        for (int64_t j = 0; j < g.kw; ++j) {
+            int64_t blo, bhi;
+            valid_range(g.W, g.Wo, s, p, j, &blo, &bhi);
+            const int64_t shift = (i - p) * g.W + (j - p);
+            const int64_t first = alo * g.Wo + blo, last = (ahi - 1) * g.Wo + bhi;
+            for (int64_t c = 0; c < g.C; ++c) {
+                const T* xc = x + c * plane;
                 T* row = X + ((c * g.kh + i) * g.kw + j) * ld;
-                int64_t blo, bhi;
-                valid_range(g.W, g.Wo, s, p, j, &blo, &bhi);
                 if (alo == ahi || blo == bhi) {
                     std::fill(row, row + L, T(0));
                     continue;
@@ -85,8 +90,6 @@ void im2col(const Geometry& g, const T* x, T* X, int64_t ld) {
                 std::fill(row, row + alo * g.Wo, T(0));
                 std::fill(row + ahi * g.Wo, row + L, T(0));
                 if (shifted_copy(g)) {
-                    const int64_t shift = (i - p) * g.W + (j - p);
-                    const int64_t first = alo * g.Wo + blo, last = (ahi - 1) * g.Wo + bhi;
                     std::copy(xc + first + shift, xc + last + shift, row + first);
                     zero_wrapped_columns(g, alo, ahi, blo, bhi, row);
                     continue;
@@ -112,22 +115,22 @@ void im2col(const Geometry& g, const T* x, T* X, int64_t ld) {
 // X (row stride ld) is scratch: the entries that fall outside the image are overwritten.
 template <typename T>
 void col2im(const Geometry& g, T* X, int64_t ld, T* __restrict x) {
-    const int64_t s = g.stride, p = g.pad;
-    std::fill(x, x + g.C * g.H * g.W, T(0));
-    for (int64_t c = 0; c < g.C; ++c) {
-        T* __restrict xc = x + c * g.H * g.W;
-        for (int64_t i = 0; i < g.kh; ++i) {
-            int64_t alo, ahi;
-            valid_range(g.H, g.Ho, s, p, i, &alo, &ahi);
-            for (int64_t j = 0; j < g.kw; ++j) {
+    const int64_t s = g.stride, p = g.pad, plane = g.H * g.W;
+    std::fill(x, x + g.C * plane, T(0));
+    for (int64_t i = 0; i < g.kh; ++i) {
+        int64_t alo, ahi;
+        valid_range(g.H, g.Ho, s, p, i, &alo, &ahi);
+        for (int64_t j = 0; j < g.kw; ++j) {
+            int64_t blo, bhi;
+            valid_range(g.W, g.Wo, s, p, j, &blo, &bhi);
+            if (alo == ahi || blo == bhi) continue;
+            const int64_t shift = (i - p) * g.W + (j - p);
+            const int64_t first = alo * g.Wo + blo, last = (ahi - 1) * g.Wo + bhi;
+            for (int64_t c = 0; c < g.C; ++c) {
+                T* __restrict xc = x + c * plane;
                 T* row = X + ((c * g.kh + i) * g.kw + j) * ld;
-                int64_t blo, bhi;
-                valid_range(g.W, g.Wo, s, p, j, &blo, &bhi);
-                if (alo == ahi || blo == bhi) continue;
                 if (shifted_copy(g)) {
                     zero_wrapped_columns(g, alo, ahi, blo, bhi, row);
-                    const int64_t shift = (i - p) * g.W + (j - p);
-                    const int64_t first = alo * g.Wo + blo, last = (ahi - 1) * g.Wo + bhi;
                     T* __restrict out = xc + first + shift;
                     const T* in = row + first;
 #pragma omp simd
