@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
     if (profile > 0) {
         double sum = 0;
         for (int64_t i = 0; i < profile; ++i) sum += step();
-        if (std::getenv("GIBBS_BENCH_PRINT_LOSS")) std::printf("loss sum %.9g\n", sum);
+        if (std::getenv("GIBBS_BENCH_PRINT_LOSS")) std::printf("loss sum %.17g\n", sum);
         return 0;
     }
     for (int i = 0; i < 3; ++i) step();

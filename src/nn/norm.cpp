@@ -377,27 +377,30 @@ Tensor group_norm_silu(const Tensor& x_in, int64_t groups, const Tensor& gamma, 
                     if (static_cast<int64_t>(buffer.size()) < len) buffer.resize(len);
                     T* gz = buffer.data();
                     const int64_t o0 = ng * len;
+                    const double mean = (*stats)[2 * ng], inv = (*stats)[2 * ng + 1];
+                    const int64_t c0 = (ng % groups) * cg, n = ng / groups;
+                    // A = Σ γ ∂z, B = Σ γ ∂z x̂ over the group (γ varies with the channel), from
+                    // the per-channel sums Σ ∂z and Σ ∂z x̂ taken in the pass that forms ∂z.
+                    double A = 0, B = 0;
                     for (int64_t cc = 0; cc < cg; ++cc) {
                         T sc, sh;
                         affine(ng, cc, &sc, &sh);
                         const T *in = px + o0 + cc * d.S, *gi = pg + o0 + cc * d.S;
                         T* out = gz + cc * d.S;
-#pragma omp simd
-                        for (int64_t i = 0; i < d.S; ++i) {
-                            const T z = in[i] * sc + sh, s = vm::sigmoid(z);
-                            out[i] = gi[i] * (s * (1 + z * (1 - s)));
-                        }
-                    }
-                    const double mean = (*stats)[2 * ng], inv = (*stats)[2 * ng + 1];
-                    const int64_t c0 = (ng % groups) * cg, n = ng / groups;
-                    // A = Σ γ ∂z, B = Σ γ ∂z x̂ over the group (γ varies with the channel)
-                    double A = 0, B = 0;
-                    for (int64_t cc = 0; cc < cg; ++cc) {
+                        double a = 0, b = 0;
+                        lane_sums(
+                            d.S,
+                            [=](int64_t i) {
+                                const T z = in[i] * sc + sh, s = vm::sigmoid(z);
+                                const T v = gi[i] * (s * (1 + z * (1 - s)));
+                                out[i] = v;
+                                return std::pair{double(v), double(v) * (in[i] - mean)};
+                            },
+                            &a, &b);
+                        b *= inv;
                         const int64_t c = c0 + cc;
-                        double& a = sg[n * d.C + c];
-                        double& b = sgx[n * d.C + c];
-                        grad_sums(px + o0 + cc * d.S, gz + cc * d.S, 1, d.S, d.S, mean, inv, &a,
-                                  &b);
+                        sg[n * d.C + c] = a;
+                        sgx[n * d.C + c] = b;
                         const double gam = pgam ? pgam[c] : 1.0;
                         A += gam * a;
                         B += gam * b;
