@@ -1,6 +1,7 @@
 // The MLP denoiser: its fast forward and its hand-written L_simple gradient agree with the
 // autograd graph, and both pass finite differences in float64.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
 
@@ -84,6 +85,34 @@ TEST(MlpDenoiser, SimpleLossGradientMatchesAutogradAndFiniteDifferences) {
         [&](const std::vector<Tensor>& in) { return nn::mse_loss(net.predict(in[0], t), eps); },
         {x});
     EXPECT_TRUE(r.ok) << r.message;
+}
+
+// Over two threads each sums its rows' share of every gradient and the shares are added up in
+// slices: the same gradient as the graph's, in float64 to rounding.
+TEST(MlpDenoiser, FastGradientSummedOverThreadsMatchesAutograd) {
+    const int keep_threads = omp_get_max_threads();
+    omp_set_num_threads(2);
+    MlpDenoiser net = tiny(DType::f64);
+    Generator gen(5);
+    const int64_t B = 301;  // two threads' rows, unequal
+    const Tensor x = randn({B, 2}, gen, DType::f64), eps = randn({B, 2}, gen, DType::f64);
+    std::vector<double> tv(B);
+    for (int64_t b = 0; b < B; ++b) tv[b] = 1 + (7 * b) % 1000;
+    const Tensor t = Tensor::from(tv, {B}, DType::f32);
+    net.zero_grad();
+    const Tensor loss = nn::mse_loss(net.predict(x, t), eps);
+    loss.backward();
+    std::vector<std::vector<double>> graph;
+    for (const Tensor& p : net.parameters()) graph.push_back(p.grad().to_vector());
+    for (int call = 0; call < 2; ++call) {  // the second call reuses the buffers
+        EXPECT_NEAR(net.simple_loss_backward(x, t, eps), loss.item(), 1e-13);
+        const std::vector<Tensor> params = net.parameters();
+        for (size_t i = 0; i < params.size(); ++i) {
+            const std::vector<double> g = params[i].grad().to_vector();
+            for (size_t k = 0; k < g.size(); ++k) EXPECT_NEAR(g[k], graph[i][k], 1e-13) << i;
+        }
+    }
+    omp_set_num_threads(keep_threads);
 }
 
 TEST(MlpDenoiser, FastGradientIsTheSameForFloat32) {

@@ -54,6 +54,7 @@ class MlpDenoiser : public Denoiser {
     MlpDenoiserOptions options_;
     // Reused buffers (float32 or float64 by the parameters' dtype, held as bytes).
     std::vector<unsigned char> work_;
+    std::vector<unsigned char> partials_;  // per-thread partial gradients (see the backward)
     std::vector<double> embedding_table_;  // e(t) for t = 0..t_max, row-major (t_max + 1, E)
     const double* embedding(int64_t t_max);
 };
