@@ -400,9 +400,11 @@ struct MlpDenoiser::Kernels {
         const std::vector<double> v = t.to_vector();
         std::vector<int64_t> s(v.size());
         for (size_t i = 0; i < v.size(); ++i) {
-            s[i] = std::llround(v[i]);
-            check(s[i] >= 0 && static_cast<double>(s[i]) == v[i],
+            // v ≥ 0 and below 2⁶², then the truncation is exact iff v is an integer.
+            check(v[i] >= 0 && v[i] < 0x1p62 &&
+                      static_cast<double>(static_cast<int64_t>(v[i])) == v[i],
                   "MlpDenoiser: time steps must be non-negative integers, got ", v[i]);
+            s[i] = static_cast<int64_t>(v[i]);
         }
         return s;
     }
