@@ -210,7 +210,7 @@ struct MlpDenoiser::Kernels {
     }
 
     static double simple_loss_backward(MlpDenoiser& m, const Tensor& x, const Tensor& t,
-                                       const Tensor& eps) {
+                                       const Tensor& eps, optim::Optimizer* opt) {
         const int64_t B = x.size(0);
         const std::vector<int64_t> steps = time_steps_any(t);
         const double* table = m.embedding(*std::max_element(steps.begin(), steps.end()));
@@ -226,6 +226,16 @@ struct MlpDenoiser::Kernels {
                 p[i].set_grad(g);
             }
             grad[i] = g.data<S>();
+        }
+        // The optimizer's step by slices, when it holds exactly these parameters in order.
+        optim::Optimizer::SliceUpdate update;
+        if (opt != nullptr) {
+            const std::vector<Tensor>& q = opt->params();
+            bool same = q.size() == p.size();
+            for (size_t i = 0; same && i < p.size(); ++i)
+                same = q[i].dtype() == p[i].dtype() && q[i].numel() == p[i].numel() &&
+                       q[i].data<S>() == p[i].data<S>();
+            if (same) update = opt->begin_sliced_step();
         }
         const S* xp = x.data<S>();
         const S* ep = eps.data<S>();
@@ -361,6 +371,7 @@ struct MlpDenoiser::Kernels {
                     blas::gemm(true, false, L.out, n.E, rows, S(1), gl, L.out, n.e + r0 * n.E, n.E,
                                S(0), share(1), n.E);
             }
+            if (k == 1 && update) update(0, total);
             if (k > 1) {
 #pragma omp barrier
                 const auto [k0, k1] = gibbs::detail::thread_slice(total, tid, k);
@@ -376,8 +387,11 @@ struct MlpDenoiser::Kernels {
                         for (int64_t j = 0; j < len; ++j) gi[j] += Pu[j];
                     }
                 }
+                // The slice's gradient is final: its update, while it is in this core's cache.
+                if (update) update(k0, k1);
             }
         }
+        if (opt != nullptr && !update) opt->step();
         double loss = 0;
         for (double s : partial) loss += s;
         return loss / static_cast<double>(B * D);
@@ -438,7 +452,8 @@ Tensor MlpDenoiser::predict(const Tensor& x_t, const Tensor& t) {
     return reshape(nn::linear(h, p[i], p[i + 1]), x_t.shape());
 }
 
-double MlpDenoiser::simple_loss_backward(const Tensor& x_t, const Tensor& t, const Tensor& eps) {
+double MlpDenoiser::simple_loss_backward(const Tensor& x_t, const Tensor& t, const Tensor& eps,
+                                         optim::Optimizer* opt) {
     const int64_t B = x_t.size(0), D = options_.dim;
     check(B >= 1 && x_t.numel() == B * D && eps.shape() == x_t.shape() && t.dim() == 1 &&
               t.size(0) == B,
@@ -446,8 +461,8 @@ double MlpDenoiser::simple_loss_backward(const Tensor& x_t, const Tensor& t, con
           t.shape(), " must be (B, ", D, "), (B, ", D, ") and (B)");
     const DType dt = parameters()[0].dtype();
     const Tensor x = x_t.detach().to(dt).contiguous(), e = eps.detach().to(dt).contiguous();
-    return dt == DType::f32 ? Kernels<float>::simple_loss_backward(*this, x, t, e)
-                            : Kernels<double>::simple_loss_backward(*this, x, t, e);
+    return dt == DType::f32 ? Kernels<float>::simple_loss_backward(*this, x, t, e, opt)
+                            : Kernels<double>::simple_loss_backward(*this, x, t, e, opt);
 }
 
 }  // namespace gibbs::diffusion
