@@ -18,6 +18,7 @@
 #include "gibbs/nn/functional.hpp"
 #include "gibbs/tensor/blas.hpp"
 #include "gibbs/tensor/error.hpp"
+#include "tensor/elementwise.hpp"
 
 namespace gibbs::diffusion {
 
@@ -74,6 +75,7 @@ struct MlpDenoiser::Kernels {
         std::vector<S> WxT;  // (D, H_1), W_xᵀ for the written-out first layer when D ≤ kSmall
     };
     static constexpr int64_t kSmall = 4;
+    static constexpr int64_t kMaxUnits = 512;  // widths whose small-layer sums stay on the stack
 
     static Net bind(MlpDenoiser& m, int64_t B) {
         const std::vector<Tensor> p = m.parameters();
@@ -195,7 +197,7 @@ struct MlpDenoiser::Kernels {
                 n.c[j] = static_cast<S>(acc);
             }
         } else {
-            gather_embeddings(n, table, steps);
+            gather_embeddings(n, table, steps, 0, B);
         }
         const S* xp = x.data<S>();
         const int nt = threads_for(B);
@@ -208,12 +210,11 @@ struct MlpDenoiser::Kernels {
     }
 
     static double simple_loss_backward(MlpDenoiser& m, const Tensor& x, const Tensor& t,
-                                       const Tensor& eps) {
+                                       const Tensor& eps, optim::Optimizer* opt) {
         const int64_t B = x.size(0);
         const std::vector<int64_t> steps = time_steps_any(t);
         const double* table = m.embedding(*std::max_element(steps.begin(), steps.end()));
         Net n = bind(m, B);
-        gather_embeddings(n, table, steps);
         // The gradient buffers: each parameter's grad, reused from the last call when it fits.
         std::vector<Tensor> p = m.parameters();
         std::vector<S*> grad(p.size());
@@ -226,40 +227,71 @@ struct MlpDenoiser::Kernels {
             }
             grad[i] = g.data<S>();
         }
+        // The optimizer's step by slices, when it holds exactly these parameters in order.
+        optim::Optimizer::SliceUpdate update;
+        if (opt != nullptr) {
+            const std::vector<Tensor>& q = opt->params();
+            bool same = q.size() == p.size();
+            for (size_t i = 0; same && i < p.size(); ++i)
+                same = q[i].dtype() == p[i].dtype() && q[i].numel() == p[i].numel() &&
+                       q[i].data<S>() == p[i].data<S>();
+            if (same) update = opt->begin_sliced_step();
+        }
         const S* xp = x.data<S>();
         const S* ep = eps.data<S>();
         const int64_t D = n.D, nl = static_cast<int64_t>(n.layers.size());
         const S scale = static_cast<S>(2.0 / static_cast<double>(B * D));
         const int nt = threads_for(B);
         std::vector<double> partial(nt, 0.0);
-        // The weight-gradient work: (layer, first output unit, last output unit), in chunks of
-        // kUnits output units: each chunk's GEMM packs the layer's input h_{l−1} (B, in) again,
-        // so chunks are as large as two threads' balance allows (64: two per 128-unit layer).
-        constexpr int64_t kUnits = 64;
-        struct Item {
-            int64_t layer, o0, o1;
-        };
-        std::vector<Item> items;
-        for (int64_t l = 0; l < nl; ++l)
-            for (int64_t o = 0; o < n.layers[l].out; o += kUnits)
-                items.push_back({l, o, std::min(o + kUnits, n.layers[l].out)});
+        // NOTE: each thread owns rows [r0, r1) of the batch from the forward to the weight
+        // gradients, and sums its rows' share of every ∂L/∂θ into its own buffer P_t (the
+        // parameters concatenated in order); then thread t adds the buffers up over its slice
+        // detail::thread_slice(total, t) of that concatenation, the same slice Adam updates.
+        // Splitting the weight gradients by output unit instead made every thread read the
+        // other's activations and write lines the other had cached; with two cores that
+        // coherence traffic took a fifth of the step.
+        std::vector<int64_t> offset(p.size() + 1, 0);
+        for (size_t i = 0; i < p.size(); ++i) offset[i + 1] = offset[i] + p[i].numel();
+        const int64_t total = offset.back(), stride = (total + 15) / 16 * 16;
+        S* P = nullptr;
+        if (nt > 1) {
+            const size_t bytes = static_cast<size_t>(nt * stride) * sizeof(S) + 64;
+            if (m.partials_.size() < bytes) m.partials_.assign(bytes, 0);
+            const auto base = reinterpret_cast<uintptr_t>(m.partials_.data());
+            P = reinterpret_cast<S*>((base + 63) / 64 * 64);
+        }
 #pragma omp parallel num_threads(nt)
         {
             const int tid = omp_get_thread_num(), k = omp_get_num_threads();
             const int64_t r0 = B * tid / k, r1 = B * (tid + 1) / k, rows = r1 - r0;
+            gather_embeddings(n, table, steps, r0, r1);
+            // Where this thread's share of parameter i's gradient goes.
+            const auto share = [&](size_t i) {
+                return k == 1 ? grad[i] : P + tid * stride + offset[i];
+            };
             forward_rows(n, xp, true, r0, r1);
-            // gy = (2/(B·D)) (ε̂ − ε); the loss's partial sum Σ (ε̂ − ε)².
+            // Rows ≥ 1: B ≥ 1, and threads_for gives every thread at least 64 rows.
+            // Parameter slots: W_l at wi(l), b_l at wi(l) + 1 (the first layer's W_x, W_e, b_1
+            // at 0, 1, 2).
+            const auto wi = [](int64_t l) { return l == 0 ? size_t{0} : size_t(3 + 2 * (l - 1)); };
+            const auto bi = [&](int64_t l) { return l == 0 ? size_t{2} : wi(l) + 1; };
+            // gy = (2/(B·D)) (ε̂ − ε); the loss's partial sum Σ (ε̂ − ε)²; ∂L/∂b_o = Σ_rows gy.
             double sum = 0;
             S* gy = n.g[nl - 1];
             const S* y = n.h[nl - 1];
-            for (int64_t i = r0 * D; i < r1 * D; ++i) {
-                const S d = y[i] - ep[i];
-                sum += static_cast<double>(d) * static_cast<double>(d);
-                gy[i] = scale * d;
-            }
+            S* gbo = share(bi(nl - 1));
+            std::fill(gbo, gbo + D, S(0));
+            for (int64_t r = r0; r < r1; ++r)
+                for (int64_t c = 0; c < D; ++c) {
+                    const S d = y[r * D + c] - ep[r * D + c];
+                    sum += static_cast<double>(d) * static_cast<double>(d);
+                    gy[r * D + c] = scale * d;
+                    gbo[c] += scale * d;
+                }
             partial[tid] = sum;
-            // Back through the layers, row by row: g_{l−1} = (g_l W_l) ⊙ [h_{l−1} > 0].
-            for (int64_t l = nl - 1; l >= 1 && rows > 0; --l) {
+            // Back through the layers, row by row: g_{l−1} = (g_l W_l) ⊙ [h_{l−1} > 0], and
+            // ∂L/∂b_{l−1} = Σ_rows g_{l−1} on the way (every bias but b_o, summed above).
+            for (int64_t l = nl - 1; l >= 1; --l) {
                 const Layer& L = n.layers[l];
                 S* gin = n.g[l - 1] + r0 * L.in;
                 const S* hin = n.h[l - 1] + r0 * L.in;
@@ -270,51 +302,105 @@ struct MlpDenoiser::Kernels {
                     for (int64_t r = 0; r < rows; ++r) {
                         S* o = gin + r * L.in;
                         std::fill(o, o + L.in, S(0));
-                        for (int64_t k = 0; k < L.out; ++k) {
-                            const S gk = gl[r * L.out + k];
-                            const S* w = L.W + k * L.in;
+                        for (int64_t c = 0; c < L.out; ++c) {
+                            const S gc = gl[r * L.out + c];
+                            const S* w = L.W + c * L.in;
 #pragma omp simd
-                            for (int64_t j = 0; j < L.in; ++j) o[j] += gk * w[j];
+                            for (int64_t j = 0; j < L.in; ++j) o[j] += gc * w[j];
                         }
                     }
                 } else {
                     blas::gemm(false, false, rows, L.in, L.out, S(1), gl, L.out, L.W, L.in, S(0),
                                gin, L.in);
                 }
+                S* gb = share(bi(l - 1));
+                std::fill(gb, gb + L.in, S(0));
+                for (int64_t r = 0; r < rows; ++r) {
+                    S* o = gin + r * L.in;
+                    const S* h = hin + r * L.in;
 #pragma omp simd
-                for (int64_t i = 0; i < rows * L.in; ++i) gin[i] = hin[i] > S(0) ? gin[i] : S(0);
+                    for (int64_t j = 0; j < L.in; ++j) {
+                        const S v = h[j] > S(0) ? o[j] : S(0);
+                        o[j] = v;
+                        gb[j] += v;
+                    }
+                }
             }
-#pragma omp barrier
-            // ∂L/∂W_l[o0:o1] = g_l[:, o0:o1]ᵀ h_{l−1}, ∂L/∂b_l[o0:o1] = Σ_rows g_l[:, o0:o1].
-// Dynamic: the items differ in cost; each writes its own slice, so the result does not
-// depend on which thread runs it. nowait: the region's end is the only barrier needed.
-#pragma omp for schedule(dynamic, 1) nowait
-            for (size_t it = 0; it < items.size(); ++it) {
-                const auto [l, o0, o1] = items[it];
+            // This thread's rows' share of the weight gradients: ∂L/∂W_l = g_lᵀ h_{l−1} over
+            // the rows (h_0 = x, and ∂L/∂W_e = g_1ᵀ e).
+            for (int64_t l = 0; l < nl; ++l) {
                 const Layer& L = n.layers[l];
-                const S* gl = n.g[l] + o0;
-                const size_t wi = l == 0 ? 0 : 3 + 2 * (l - 1), bi = l == 0 ? 2 : wi + 1;
-                const S* in = l == 0 ? xp : n.h[l - 1];
-                blas::gemm(true, false, o1 - o0, L.in, B, S(1), gl, L.out, in, L.in, S(0),
-                           grad[wi] + o0 * L.in, L.in);
-                if (l == 0)
-                    blas::gemm(true, false, o1 - o0, n.E, B, S(1), gl, L.out, n.e, n.E, S(0),
-                               grad[1] + o0 * n.E, n.E);
-                S* gb = grad[bi] + o0;
-                std::fill(gb, gb + (o1 - o0), S(0));
-                for (int64_t r = 0; r < B; ++r)
+                const S* gl = n.g[l] + r0 * L.out;
+                const S* in = (l == 0 ? xp : n.h[l - 1]) + r0 * L.in;
+                S* gw = share(wi(l));
+                if (L.in <= kSmall) {
+                    // NOTE: with K = D ≤ 4 columns a GEMM spends its time packing: the D
+                    // columns Σ_r g[r, :] x[r, d] are summed over the units, then transposed.
+                    S acc[kSmall][kMaxUnits];
+                    if (L.out <= kMaxUnits) {
+                        for (int64_t d = 0; d < L.in; ++d) std::fill(acc[d], acc[d] + L.out, S(0));
+                        for (int64_t r = 0; r < rows; ++r)
+                            for (int64_t d = 0; d < L.in; ++d) {
+                                const S xd = in[r * L.in + d];
+                                const S* g = gl + r * L.out;
 #pragma omp simd
-                    for (int64_t j = 0; j < o1 - o0; ++j) gb[j] += gl[r * L.out + j];
+                                for (int64_t j = 0; j < L.out; ++j) acc[d][j] += xd * g[j];
+                            }
+                        for (int64_t j = 0; j < L.out; ++j)
+                            for (int64_t d = 0; d < L.in; ++d) gw[j * L.in + d] = acc[d][j];
+                    } else {
+                        blas::gemm(true, false, L.out, L.in, rows, S(1), gl, L.out, in, L.in, S(0),
+                                   gw, L.in);
+                    }
+                } else if (L.out <= kSmall) {
+                    // ∂L/∂W_o[c, :] = Σ_r gy[r, c] h[r, :], over the H_L units.
+                    std::fill(gw, gw + L.out * L.in, S(0));
+                    for (int64_t r = 0; r < rows; ++r)
+                        for (int64_t c = 0; c < L.out; ++c) {
+                            const S gc = gl[r * L.out + c];
+                            const S* h = in + r * L.in;
+                            S* o = gw + c * L.in;
+#pragma omp simd
+                            for (int64_t j = 0; j < L.in; ++j) o[j] += gc * h[j];
+                        }
+                } else {
+                    blas::gemm(true, false, L.out, L.in, rows, S(1), gl, L.out, in, L.in, S(0), gw,
+                               L.in);
+                }
+                if (l == 0)
+                    blas::gemm(true, false, L.out, n.E, rows, S(1), gl, L.out, n.e + r0 * n.E, n.E,
+                               S(0), share(1), n.E);
+            }
+            if (k == 1 && update) update(0, total);
+            if (k > 1) {
+#pragma omp barrier
+                const auto [k0, k1] = gibbs::detail::thread_slice(total, tid, k);
+                for (size_t i = 0; i < p.size(); ++i) {
+                    const int64_t b0 = std::max(k0, offset[i]), b1 = std::min(k1, offset[i + 1]);
+                    if (b0 >= b1) continue;
+                    S* gi = grad[i] + (b0 - offset[i]);
+                    const int64_t len = b1 - b0;
+                    std::copy(P + b0, P + b1, gi);
+                    for (int u = 1; u < k; ++u) {
+                        const S* Pu = P + u * stride + b0;
+#pragma omp simd
+                        for (int64_t j = 0; j < len; ++j) gi[j] += Pu[j];
+                    }
+                }
+                // The slice's gradient is final: its update, while it is in this core's cache.
+                if (update) update(k0, k1);
             }
         }
-        double total = 0;
-        for (double s : partial) total += s;
-        return total / static_cast<double>(B * D);
+        if (opt != nullptr && !update) opt->step();
+        double loss = 0;
+        for (double s : partial) loss += s;
+        return loss / static_cast<double>(B * D);
     }
 
+    // Rows [r0, r1) of e: the embeddings of their time steps, from the float64 table.
     static void gather_embeddings(const Net& n, const double* table,
-                                  const std::vector<int64_t>& steps) {
-        for (size_t r = 0; r < steps.size(); ++r)
+                                  const std::vector<int64_t>& steps, int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; ++r)
             for (int64_t k = 0; k < n.E; ++k)
                 n.e[r * n.E + k] = static_cast<S>(table[steps[r] * n.E + k]);
     }
@@ -328,9 +414,11 @@ struct MlpDenoiser::Kernels {
         const std::vector<double> v = t.to_vector();
         std::vector<int64_t> s(v.size());
         for (size_t i = 0; i < v.size(); ++i) {
-            s[i] = std::llround(v[i]);
-            check(s[i] >= 0 && static_cast<double>(s[i]) == v[i],
+            // v ≥ 0 and below 2⁶², then the truncation is exact iff v is an integer.
+            check(v[i] >= 0 && v[i] < 0x1p62 &&
+                      static_cast<double>(static_cast<int64_t>(v[i])) == v[i],
                   "MlpDenoiser: time steps must be non-negative integers, got ", v[i]);
+            s[i] = static_cast<int64_t>(v[i]);
         }
         return s;
     }
@@ -364,7 +452,8 @@ Tensor MlpDenoiser::predict(const Tensor& x_t, const Tensor& t) {
     return reshape(nn::linear(h, p[i], p[i + 1]), x_t.shape());
 }
 
-double MlpDenoiser::simple_loss_backward(const Tensor& x_t, const Tensor& t, const Tensor& eps) {
+double MlpDenoiser::simple_loss_backward(const Tensor& x_t, const Tensor& t, const Tensor& eps,
+                                         optim::Optimizer* opt) {
     const int64_t B = x_t.size(0), D = options_.dim;
     check(B >= 1 && x_t.numel() == B * D && eps.shape() == x_t.shape() && t.dim() == 1 &&
               t.size(0) == B,
@@ -372,8 +461,8 @@ double MlpDenoiser::simple_loss_backward(const Tensor& x_t, const Tensor& t, con
           t.shape(), " must be (B, ", D, "), (B, ", D, ") and (B)");
     const DType dt = parameters()[0].dtype();
     const Tensor x = x_t.detach().to(dt).contiguous(), e = eps.detach().to(dt).contiguous();
-    return dt == DType::f32 ? Kernels<float>::simple_loss_backward(*this, x, t, e)
-                            : Kernels<double>::simple_loss_backward(*this, x, t, e);
+    return dt == DType::f32 ? Kernels<float>::simple_loss_backward(*this, x, t, e, opt)
+                            : Kernels<double>::simple_loss_backward(*this, x, t, e, opt);
 }
 
 }  // namespace gibbs::diffusion

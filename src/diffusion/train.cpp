@@ -97,7 +97,9 @@ DdpmTrainResult train_ddpm(gen::GenerativeRun& run, bool quiet) {
             }
             double loss;
             if (fast != nullptr) {
-                loss = fast->simple_loss_backward(x_t, t, eps);
+                // The gradient and the optimizer's step in one pass. A non-finite loss stops the
+                // run below before anything is saved, so stepping first loses nothing.
+                loss = fast->simple_loss_backward(x_t, t, eps, &opt);
             } else {
                 opt.zero_grad();
                 const Tensor l = nn::mse_loss(net->predict(x_t, t), eps);
@@ -106,7 +108,7 @@ DdpmTrainResult train_ddpm(gen::GenerativeRun& run, bool quiet) {
             }
             check(std::isfinite(loss), "train ddpm: the loss became ", loss, " at epoch ", epoch,
                   ", step ", step + 1, "; try a smaller --lr");
-            opt.step();
+            if (fast == nullptr) opt.step();
             // θ_ema ← d θ_ema + (1 − d) θ.
             for (size_t i = 0; i < params.size(); ++i) {
                 float* e = ema_params[i].data<float>();

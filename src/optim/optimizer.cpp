@@ -37,6 +37,12 @@ void Optimizer::step() {
     update();
 }
 
+Optimizer::SliceUpdate Optimizer::begin_sliced_step() {
+    SliceUpdate f = sliced_update();
+    if (f) ++step_count_;
+    return f;
+}
+
 double Optimizer::step(const Closure& closure) {
     zero_grad();
     const double loss = closure();

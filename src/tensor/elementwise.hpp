@@ -18,6 +18,16 @@ inline constexpr int64_t kParallelThreshold = 1 << 15;
 
 inline bool use_threads(int64_t work) { return work >= kParallelThreshold && !omp_in_parallel(); }
 
+// Thread t's share [begin, end) of n elements cut into `threads` contiguous slices of whole
+// 64-byte lines of float32 (16 elements), balanced to a line. The same (n, threads) always gives
+// the same slices, so work that keeps state per element (an optimizer's moments) stays on one
+// core from call to call.
+inline std::pair<int64_t, int64_t> thread_slice(int64_t n, int t, int threads) {
+    const int64_t lines = (n + 15) / 16;
+    const auto at = [&](int k) { return std::min(n, 16 * (lines * k / threads)); };
+    return {at(t), at(t + 1)};
+}
+
 // A loop nest over `shape` for K operands, after dropping size-1 dimensions and merging
 // dimensions that are contiguous for every operand. Rows are the innermost dimension.
 template <size_t K>

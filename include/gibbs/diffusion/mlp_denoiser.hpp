@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "gibbs/diffusion/denoiser.hpp"
+#include "gibbs/optim/optimizer.hpp"
 #include "gibbs/tensor/random.hpp"
 
 namespace gibbs::diffusion {
@@ -40,7 +41,12 @@ class MlpDenoiser : public Denoiser {
 
     // L_simple = (1/(B·D)) Σ (ε̂(x_t, t) − ε)² (PyTorch's mse_loss), returned, and its gradient
     // with respect to every parameter written (not accumulated) into the parameter's grad.
-    double simple_loss_backward(const Tensor& x_t, const Tensor& t, const Tensor& eps);
+    // With an optimizer, also takes its step (the same as opt->step() after the call): when
+    // the optimizer holds exactly parameters() in order and updates by slices, each thread
+    // updates the slice of parameters whose gradient it has just summed, in the same pass.
+    // The step is taken whatever the loss: check it before using the parameters again.
+    double simple_loss_backward(const Tensor& x_t, const Tensor& t, const Tensor& eps,
+                                optim::Optimizer* opt = nullptr);
 
     const MlpDenoiserOptions& options() const { return options_; }
 
@@ -54,6 +60,7 @@ class MlpDenoiser : public Denoiser {
     MlpDenoiserOptions options_;
     // Reused buffers (float32 or float64 by the parameters' dtype, held as bytes).
     std::vector<unsigned char> work_;
+    std::vector<unsigned char> partials_;  // per-thread partial gradients (see the backward)
     std::vector<double> embedding_table_;  // e(t) for t = 0..t_max, row-major (t_max + 1, E)
     const double* embedding(int64_t t_max);
 };

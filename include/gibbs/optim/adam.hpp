@@ -39,6 +39,7 @@ class Adam : public Optimizer {
   protected:
     Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled, const char* name);
     void update() override;
+    SliceUpdate sliced_update() override;
 
   private:
     AdamOptions options_;

@@ -48,6 +48,17 @@ class Optimizer {
     // Clears the gradients, evaluates the closure, steps; returns the loss before the step.
     virtual double step(const Closure& closure);
 
+    // A step taken by a caller's own threads, slice by slice: for a fused backward pass whose
+    // threads each sum one slice of the gradients and can update that slice at once, while it
+    // is in their core's cache. begin_sliced_step() advances the counters as step() does and
+    // returns a function that updates elements [begin, end) of the parameters concatenated in
+    // order (indices 0 .. Σ numel − 1); the caller must cover every element exactly once, in
+    // any split and from any threads, and only after those elements' gradients are final.
+    // The result is the same as step()'s. An optimizer that cannot update by slices returns an
+    // empty function and changes nothing: then call step().
+    using SliceUpdate = std::function<void(int64_t begin, int64_t end)>;
+    SliceUpdate begin_sliced_step();
+
     // The learning rate, for schedules; initial_lr() is the one given at construction.
     double lr() const { return lr_; }
     void set_lr(double lr);
@@ -64,6 +75,9 @@ class Optimizer {
   protected:
     // The method's update of every parameter with a gradient (step_count() already advanced).
     virtual void update() = 0;
+    // The update as a function of a slice (see begin_sliced_step), or an empty function when the
+    // method has none (its per-step counters must then be left as they were).
+    virtual SliceUpdate sliced_update() { return {}; }
 
     // Adds a buffer shaped like each parameter, filled with `init`; returns its slot.
     int add_buffer(const std::string& name, double init = 0.0);
