@@ -100,8 +100,10 @@ TEST_F(SmallReference, RealHalvesAreCloseAndNoiseIsFar) {
     const double noise = small_->frechet_distance(noise_images(5000, 11), b);
     EXPECT_GT(real, 0.0);
     EXPECT_GT(noise, 10 * real) << "real-vs-real " << real << ", noise-vs-real " << noise;
-    // A set against itself: 0 up to rounding.
-    EXPECT_NEAR(small_->frechet_distance(a, a), 0.0, 1e-9 * (1 + real));
+    // A set against itself: 0 up to rounding. NOTE: the covariance of ReLU features is nearly
+    // singular, and the square roots of its near-zero eigenvalues turn rounding of order ε‖A‖
+    // into errors of order √ε‖A‖ (−3.2e-7 here after a change of summation order in training).
+    EXPECT_NEAR(small_->frechet_distance(a, a), 0.0, 1e-6 * (1 + real));
 }
 
 TEST_F(SmallReference, SavesLoadsAndVerifiesItsChecksum) {
