@@ -48,6 +48,23 @@ void valid_range(int64_t n_in, int64_t n_out, int64_t s, int64_t p, int64_t i, i
     *hi = std::clamp<int64_t>(floor_div(n_in - 1 + p - i, s) + 1, *lo, n_out);
 }
 
+// Tap (i, j) of the kernel: the output rows [alo, ahi) and columns [blo, bhi) whose input pixel
+// lies inside the image; with the shifted copy below, the input's offset from the output's
+// (shift) and the first and one-past-last output index of the valid rectangle.
+struct Tap {
+    int64_t alo, ahi, blo, bhi, shift, first, last;
+};
+
+Tap tap(const Geometry& g, int64_t i, int64_t j) {
+    Tap t{};
+    valid_range(g.H, g.Ho, g.stride, g.pad, i, &t.alo, &t.ahi);
+    valid_range(g.W, g.Wo, g.stride, g.pad, j, &t.blo, &t.bhi);
+    t.shift = (i - g.pad) * g.W + (j - g.pad);
+    t.first = t.alo * g.Wo + t.blo;
+    t.last = (t.ahi - 1) * g.Wo + t.bhi;
+    return t;
+}
+
 // NOTE: with stride 1 and Wo = W ("same" padding) row (c,i,j) of X is the image shifted by
 // (i − p)·W + (j − p) elements over its valid rows, so it is copied (or, in col2im, added) as one
 // contiguous run; the columns that wrap around an image row are fixed up separately.
@@ -72,14 +89,9 @@ void zero_wrapped_columns(const Geometry& g, int64_t alo, int64_t ahi, int64_t b
 template <typename T>
 void im2col(const Geometry& g, const T* x, T* X, int64_t ld) {
     const int64_t L = g.L(), s = g.stride, p = g.pad, plane = g.H * g.W;
-    for (int64_t i = 0; i < g.kh; ++i) {
-        int64_t alo, ahi;
-        valid_range(g.H, g.Ho, s, p, i, &alo, &ahi);
+    for (int64_t i = 0; i < g.kh; ++i)
         for (int64_t j = 0; j < g.kw; ++j) {
-            int64_t blo, bhi;
-            valid_range(g.W, g.Wo, s, p, j, &blo, &bhi);
-            const int64_t shift = (i - p) * g.W + (j - p);
-            const int64_t first = alo * g.Wo + blo, last = (ahi - 1) * g.Wo + bhi;
+            const auto [alo, ahi, blo, bhi, shift, first, last] = tap(g, i, j);
             for (int64_t c = 0; c < g.C; ++c) {
                 const T* xc = x + c * plane;
                 T* row = X + ((c * g.kh + i) * g.kw + j) * ld;
@@ -108,7 +120,6 @@ void im2col(const Geometry& g, const T* x, T* X, int64_t ld) {
                 }
             }
         }
-    }
 }
 
 // The adjoint of im2col: x[c, a·s − p + i, b·s − p + j] += X[(c,i,j), (a,b)], x zeroed first.
@@ -117,15 +128,10 @@ template <typename T>
 void col2im(const Geometry& g, T* X, int64_t ld, T* __restrict x) {
     const int64_t s = g.stride, p = g.pad, plane = g.H * g.W;
     std::fill(x, x + g.C * plane, T(0));
-    for (int64_t i = 0; i < g.kh; ++i) {
-        int64_t alo, ahi;
-        valid_range(g.H, g.Ho, s, p, i, &alo, &ahi);
+    for (int64_t i = 0; i < g.kh; ++i)
         for (int64_t j = 0; j < g.kw; ++j) {
-            int64_t blo, bhi;
-            valid_range(g.W, g.Wo, s, p, j, &blo, &bhi);
+            const auto [alo, ahi, blo, bhi, shift, first, last] = tap(g, i, j);
             if (alo == ahi || blo == bhi) continue;
-            const int64_t shift = (i - p) * g.W + (j - p);
-            const int64_t first = alo * g.Wo + blo, last = (ahi - 1) * g.Wo + bhi;
             for (int64_t c = 0; c < g.C; ++c) {
                 T* __restrict xc = x + c * plane;
                 T* row = X + ((c * g.kh + i) * g.kw + j) * ld;
@@ -150,7 +156,6 @@ void col2im(const Geometry& g, T* X, int64_t ld, T* __restrict x) {
                 }
             }
         }
-    }
 }
 
 // Images are processed in chunks of B whose patch matrices sit side by side in one (P, B·L)
