@@ -371,8 +371,9 @@ struct MlpDenoiser::Kernels {
                     blas::gemm(true, false, L.out, n.E, rows, S(1), gl, L.out, n.e + r0 * n.E, n.E,
                                S(0), share(1), n.E);
             }
-            if (k == 1 && update) update(0, total);
-            if (k > 1) {
+            if (k == 1) {
+                if (update) update(0, total);  // the gradients are already the sums
+            } else {
 #pragma omp barrier
                 const auto [k0, k1] = gibbs::detail::thread_slice(total, tid, k);
                 for (size_t i = 0; i < p.size(); ++i) {
